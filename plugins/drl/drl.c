@@ -1,0 +1,1 @@
+/* placeholder: plugins/drl/drl.c */

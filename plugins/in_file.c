@@ -1,0 +1,1 @@
+/* placeholder: plugins/in_file.c */

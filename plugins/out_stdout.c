@@ -1,0 +1,1 @@
+/* placeholder: plugins/out_stdout.c */

@@ -1,0 +1,18 @@
+# src/engine.mk - instances, host services, the pipeline, alert dispatch,
+# and the cloudengine program.  (Included by Makefile.am.)
+
+noinst_LTLIBRARIES += src/libce_engine.la
+src_libce_engine_la_SOURCES = \
+	src/instance.c src/instance.h \
+	src/host.c src/host.h \
+	src/pipeline.c src/pipeline.h \
+	src/dispatch.c src/dispatch.h \
+	src/engine.c src/engine.h
+src_libce_engine_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(LIBCONFIG_CFLAGS)
+src_libce_engine_la_LIBADD = src/libce_document.la src/libce_plugin.la \
+	src/libce_config.la src/libce_event.la $(PTHREAD_LIBS)
+
+bin_PROGRAMS += src/cloudengine
+src_cloudengine_SOURCES = src/main.c
+src_cloudengine_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+src_cloudengine_LDADD = src/libce_engine.la $(ALLOCATOR_LIBS)

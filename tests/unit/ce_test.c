@@ -1,0 +1,100 @@
+/*
+ * ce_test.c - helpers shared by the CUnit test programs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ce_test.h"
+
+static char *
+join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+char *
+ce_test_data(const char *name)
+{
+	const char *dir = getenv("CE_TEST_DATA");
+
+	if (dir == NULL) {
+		fprintf(stderr, "CE_TEST_DATA is not set: run through make check\n");
+		exit(99);
+	}
+	return join(dir, name);
+}
+
+char *
+ce_test_shared(const char *name)
+{
+	const char *dir = getenv("CE_SHARED_DIR");
+	char *p;
+	FILE *fp;
+
+	if (dir == NULL)
+		return NULL;
+	p = join(dir, name);
+	if (p == NULL || (fp = fopen(p, "r")) == NULL) {
+		free(p);
+		return NULL;
+	}
+	fclose(fp);
+	return p;
+}
+
+char *
+ce_test_slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (fp == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - n < 4096) {
+			char *nb = realloc(buf, cap ? cap * 2 : 8192);
+			if (nb == NULL) {
+				free(buf);
+				fclose(fp);
+				return NULL;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 8192;
+		}
+		r = fread(buf + n, 1, cap - n - 1, fp);
+		if (r == 0)
+			break;
+		n += r;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return buf;
+}
+
+int
+ce_test_main(CU_SuiteInfo *suites)
+{
+	unsigned failures;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 99;
+	if (CU_register_suites(suites) != CUE_SUCCESS) {
+		fprintf(stderr, "CU_register_suites: %s\n", CU_get_error_msg());
+		CU_cleanup_registry();
+		return 99;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	return failures ? 1 : 0;
+}

@@ -19,7 +19,8 @@ struct ce_stream {
 	void	 *ctx;
 };
 
-/* Limits that keep one document from taking unbounded memory or time. */
+/* Limits that keep one document from taking unbounded memory or time.
+ * A zero member means its default. */
 struct ce_doc_limits {
 	size_t	max_record_bytes;	/* one JSON text (line, record); default 8 MiB */
 	size_t	max_depth;		/* JSON nesting; default 64 */
@@ -33,8 +34,10 @@ void	ce_doc_limits_default(struct ce_doc_limits *l);
  * then returned by ce_doc_read()).
  */
 struct ce_doc_ops {
-	/* One CloudTrail record.  The callee takes over the reference. index:
-	 * 1-based line (NDJSON) or element (Records) or 1 (whole document). */
+	/* One CloudTrail record.  The callee takes over the only reference
+	 * (the record is detached from its envelope).  index: the 1-based
+	 * position in the innermost Records array holding it, else the line
+	 * on which its JSON text starts (1 for a whole document). */
 	int	(*record)(void *arg, struct json_object *record,
 		    const char *origin, uint64_t index);
 	/* Something malformed or unrecognised that was skipped; msg says

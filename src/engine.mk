@@ -1,8 +1,10 @@
 # src/engine.mk - instances, host services, the pipeline, alert dispatch,
-# and the cloudengine program.  (Included by Makefile.am.)
+# the engine, and the cloudengine program.  (Included by Makefile.am.)
 
 noinst_LTLIBRARIES += src/libce_engine.la
 src_libce_engine_la_SOURCES = \
+	src/sha256.c src/sha256.h \
+	src/alert.c src/alert.h \
 	src/instance.c src/instance.h \
 	src/host.c src/host.h \
 	src/pipeline.c src/pipeline.h \
@@ -13,6 +15,10 @@ src_libce_engine_la_LIBADD = src/libce_document.la src/libce_plugin.la \
 	src/libce_config.la src/libce_event.la $(PTHREAD_LIBS)
 
 bin_PROGRAMS += src/cloudengine
-src_cloudengine_SOURCES = src/main.c
+src_cloudengine_SOURCES = \
+	src/main.c src/commands.h \
+	src/cmd_flatten.c \
+	src/cmd_plugins.c \
+	src/cmd_test_rules.c
 src_cloudengine_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
-src_cloudengine_LDADD = src/libce_engine.la $(ALLOCATOR_LIBS)
+src_cloudengine_LDADD = src/libce_engine.la $(JSONC_LIBS) $(PTHREAD_LIBS) $(ALLOCATOR_LIBS)

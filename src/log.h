@@ -5,8 +5,11 @@
 #define CE_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "cloudengine/plugin.h"
+
+struct ce_buf;
 
 enum ce_log_format {
 	CE_LOG_TEXT = 0,	/* "2026-11-26T22:00:00.123Z error [output:sns:alerts] msg" */
@@ -19,7 +22,9 @@ enum ce_log_level ce_log_get_level(void);
 /* Parse "error" / "warning" / "notice" / "info" / "debug"; -1 if unknown. */
 int	ce_log_level_parse(const char *name);
 const char *ce_log_level_name(enum ce_log_level level);
-/* Redirect log lines (tests); NULL restores stderr. */
+/* Redirect log lines (tests); NULL restores stderr.  The sink gets each
+ * message that passes the level filter, as formatted (not escaped), one
+ * call at a time; it must not log. */
 void	ce_log_set_sink(void (*fn)(void *arg, enum ce_log_level level,
 	    const char *component, const char *msg), void *arg);
 
@@ -30,6 +35,11 @@ void	ce_log(enum ce_log_level level, const char *component,
 	    const char *fmt, ...) CE_PRINTF(3, 4);
 void	ce_logv(enum ce_log_level level, const char *component,
 	    const char *fmt, va_list ap);
+
+/* Append s[0..n) with newlines, control characters (C0, DEL, C1,
+ * U+2028/9) and bytes that are not UTF-8 escaped (\n, \xHH, \u0085), as
+ * text log lines and diagnostics are written. */
+void	ce_log_escape(struct ce_buf *b, const char *s, size_t n);
 
 #define ce_error(...)	ce_log(CE_LOG_ERROR, NULL, __VA_ARGS__)
 #define ce_warn(...)	ce_log(CE_LOG_WARNING, NULL, __VA_ARGS__)

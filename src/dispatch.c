@@ -63,10 +63,19 @@ struct dedup {
 	size_t		 cap, nbuckets, pos, len;
 };
 
+/* Deliveries not yet settled, across all outputs, beyond which workers
+ * wait: an output that is down holds alerts (and their events) in memory
+ * only up to this bound, then back-pressure reaches the inputs. */
+#define CE_MAX_PENDING_DELIVERIES	8192
+
 struct ce_dispatch {
 	struct ce_engine	*e;
 	struct ce_retry_conf	 retry;
 	unsigned		 max_inflight;
+
+	pthread_mutex_t		 pending_lock;
+	pthread_cond_t		 pending_cond;
+	unsigned		 pending;	/* deliveries not settled */
 
 	pthread_mutex_t		 lock;		/* the retry heap */
 	pthread_cond_t		 cond;
@@ -281,11 +290,32 @@ dead_letter(struct ce_delivery *dl, const char *reason)
 	ce_buf_free(&b);
 }
 
+static void
+pending_add(struct ce_dispatch *d)
+{
+	pthread_mutex_lock(&d->pending_lock);
+	while (d->pending >= CE_MAX_PENDING_DELIVERIES)
+		pthread_cond_wait(&d->pending_cond, &d->pending_lock);
+	d->pending++;
+	pthread_mutex_unlock(&d->pending_lock);
+}
+
+static void
+pending_sub(struct ce_dispatch *d)
+{
+	pthread_mutex_lock(&d->pending_lock);
+	if (d->pending-- == CE_MAX_PENDING_DELIVERIES)
+		pthread_cond_broadcast(&d->pending_cond);
+	pthread_mutex_unlock(&d->pending_lock);
+}
+
 /* The delivery is over, one way or the other; free it. */
 static void
 settle(struct ce_delivery *dl, int ok)
 {
 	struct ce_engine *e = dl->d->e;
+
+	pending_sub(dl->d);
 
 	if (ok)
 		atomic_fetch_add(&e->totals.alerts, 1);
@@ -433,6 +463,7 @@ ce_dispatch_alert(struct ce_dispatch *d, struct ce_instance *out,
 		free(dl);
 		return -ENOMEM;
 	}
+	pending_add(d);		/* may wait: back-pressure */
 	dl->d = d;
 	dl->data = ce_alert_ref(a);
 	dl->rec = r;
@@ -754,6 +785,8 @@ ce_dispatch_new(struct ce_engine *e)
 	d->dlq_fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	pthread_mutex_init(&d->dlq_lock, NULL);
+	pthread_mutex_init(&d->pending_lock, NULL);
+	pthread_cond_init(&d->pending_cond, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&d->cond, &ca);
@@ -807,5 +840,7 @@ ce_dispatch_free(struct ce_dispatch *d)
 	pthread_cond_destroy(&d->cond);
 	pthread_mutex_destroy(&d->lock);
 	pthread_mutex_destroy(&d->dlq_lock);
+	pthread_cond_destroy(&d->pending_cond);
+	pthread_mutex_destroy(&d->pending_lock);
 	free(d);
 }

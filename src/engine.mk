@@ -22,3 +22,11 @@ src_cloudengine_SOURCES = \
 	src/cmd_test_rules.c
 src_cloudengine_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 src_cloudengine_LDADD = src/libce_engine.la $(JSONC_LIBS) $(PTHREAD_LIBS) $(ALLOCATOR_LIBS)
+
+if HAVE_CUNIT
+check_PROGRAMS += tests/unit/test_alert
+TESTS += tests/unit/test_alert
+tests_unit_test_alert_SOURCES = tests/unit/test_alert.c
+tests_unit_test_alert_CFLAGS = $(CUNIT_TEST_CFLAGS)
+tests_unit_test_alert_LDADD = src/libce_engine.la tests/unit/libcetest.la $(CUNIT_TEST_LIBS) $(JSONC_LIBS)
+endif

@@ -1,1 +1,590 @@
-/* placeholder: src/loader.c */
+/*
+ * loader.c - open plugin shared objects, check each descriptor against the
+ * plugin ABI and keep a zero-extended copy of it in a registry.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdalign.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "loader.h"
+#include "log.h"
+
+/*
+ * The 0.1 layouts, frozen: later minors only append members, so whatever
+ * the minor, a descriptor or option entry smaller than this is truncated.
+ */
+#define CE_PLUGIN_SIZE_0_1						\
+	(offsetof(struct ce_plugin, deliver) +				\
+	 sizeof(((struct ce_plugin *)0)->deliver))
+#define CE_OPTION_SIZE_0_1						\
+	(offsetof(struct ce_option, max) + sizeof(int64_t))
+
+_Static_assert(CE_PLUGIN_SIZE_0_1 <= sizeof(struct ce_plugin),
+    "the 0.1 descriptor layout cannot shrink");
+_Static_assert(CE_OPTION_SIZE_0_1 <= sizeof(struct ce_option),
+    "the 0.1 option layout cannot shrink");
+
+/* A table longer than this has lost its terminator. */
+#define CE_OPTIONS_MAX		1024
+#define CE_CHOICES_MAX		1024
+
+#define KIND_BIT(k)		(1u << (k))
+#define KIND_ALL		(KIND_BIT(CE_KIND_INPUT) |		\
+				 KIND_BIT(CE_KIND_EVALUATOR) |		\
+				 KIND_BIT(CE_KIND_OUTPUT))
+
+/* Callbacks a kind cannot do without (plugin.h, "Required."). */
+static const struct {
+	const char	*member;
+	size_t		 offset;
+	unsigned	 kinds;
+} required_callbacks[] = {
+	{ "init", offsetof(struct ce_plugin, init), KIND_ALL },
+	{ "destroy", offsetof(struct ce_plugin, destroy), KIND_ALL },
+	{ "start", offsetof(struct ce_plugin, start), KIND_BIT(CE_KIND_INPUT) },
+	{ "stop", offsetof(struct ce_plugin, stop), KIND_BIT(CE_KIND_INPUT) },
+	{ "done", offsetof(struct ce_plugin, done), KIND_BIT(CE_KIND_INPUT) },
+	{ "evaluate", offsetof(struct ce_plugin, evaluate),
+	  KIND_BIT(CE_KIND_EVALUATOR) },
+	{ "deliver", offsetof(struct ce_plugin, deliver),
+	  KIND_BIT(CE_KIND_OUTPUT) },
+};
+
+/* Keys the host reads from every instance's configuration group. */
+static const char *const reserved_keys[] = {
+	"plugin", "name", "aliases", "min_severity", NULL
+};
+
+/* An entry, its normalised option table and its file name: one block. */
+struct entry_block {
+	struct ce_plugin_entry	 entry;
+	struct ce_option	 options[];
+};
+
+const char *
+ce_plugin_kind_name(enum ce_plugin_kind kind)
+{
+	switch (kind) {
+	case CE_KIND_INPUT:
+		return "input";
+	case CE_KIND_EVALUATOR:
+		return "evaluator";
+	case CE_KIND_OUTPUT:
+		return "output";
+	}
+	return "unknown";
+}
+
+static int
+name_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* A plugin's string made safe to quote in a message. */
+static const char *
+printable(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	if (s == NULL)
+		return "(null)";
+	for (i = 0; i + 1 < len && s[i] != '\0'; i++)
+		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+static void refuse(struct ce_diag *diag, const char *file, const char *fmt,
+    ...) CE_PRINTF(3, 4);
+
+/* Report one problem with a plugin file (or with a descriptor). */
+static void
+refuse(struct ce_diag *diag, const char *file, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (diag != NULL)
+		ce_diag_add(diag, CE_LOG_ERROR, file, 0, 0, "%s", msg);
+	else
+		ce_log(CE_LOG_ERROR, "loader", "%s: %s", file, msg);
+}
+
+/* Version and size: the only members read before the copy is made. */
+static int
+check_header(const struct ce_plugin *d, const char *file,
+    struct ce_diag *diag)
+{
+	if (d->abi_major != CE_PLUGIN_ABI_MAJOR) {
+		refuse(diag, file, "plugin was built for plugin ABI %u.%u; "
+		    "this cloudengine speaks %u.%u: rebuild it against "
+		    "cloudengine %u.%u", d->abi_major, d->abi_minor,
+		    CE_PLUGIN_ABI_MAJOR, CE_PLUGIN_ABI_MINOR,
+		    CE_PLUGIN_ABI_MAJOR, CE_PLUGIN_ABI_MINOR);
+		return -EINVAL;
+	}
+	if (d->abi_minor > CE_PLUGIN_ABI_MINOR) {
+		refuse(diag, file, "plugin was built for plugin ABI %u.%u, "
+		    "newer than this cloudengine's %u.%u: upgrade cloudengine "
+		    "or rebuild the plugin against %u.%u", d->abi_major,
+		    d->abi_minor, CE_PLUGIN_ABI_MAJOR, CE_PLUGIN_ABI_MINOR,
+		    CE_PLUGIN_ABI_MAJOR, CE_PLUGIN_ABI_MINOR);
+		return -EINVAL;
+	}
+	if (d->size < CE_PLUGIN_SIZE_0_1) {
+		refuse(diag, file, "plugin descriptor is truncated: its size "
+		    "is %" PRIu32 " bytes, the 0.1 layout needs at least %zu: "
+		    "build it with CE_PLUGIN_HEADER", d->size,
+		    (size_t)CE_PLUGIN_SIZE_0_1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Does def parse as a value of the option's type?  NULL when it does. */
+static const char *
+bad_default(const struct ce_option *o)
+{
+	char *end;
+	long long v;
+	size_t i;
+
+	switch (o->type) {
+	case CE_OPT_INTEGER:
+		errno = 0;
+		v = strtoll(o->def, &end, 10);
+		if (errno != 0 || end == o->def || *end != '\0')
+			return "is not an integer";
+		if (o->min < o->max && (v < o->min || v > o->max))
+			return "is out of the option's bounds";
+		return NULL;
+	case CE_OPT_DECIMAL:
+		(void)strtod(o->def, &end);
+		return (end == o->def || *end != '\0') ? "is not a number" : NULL;
+	case CE_OPT_BOOLEAN:
+		return (strcasecmp(o->def, "true") == 0 ||
+		    strcasecmp(o->def, "false") == 0) ? NULL :
+		    "is not true or false";
+	case CE_OPT_ENUM:
+		for (i = 0; o->choices[i] != NULL && i < CE_CHOICES_MAX; i++)
+			if (strcmp(o->choices[i], o->def) == 0)
+				return NULL;
+		return "is not one of its choices";
+	default:
+		return NULL;
+	}
+}
+
+/* Check one entry of an option table; returns the number of problems. */
+static int
+check_option(const struct ce_option *o, size_t i, const char *file,
+    const char *who, struct ce_diag *diag)
+{
+	char nb[80], db[80];
+	const char *name, *why;
+	int type = (int)o->type, bad = 0;
+
+	name = printable(o->name, nb, sizeof(nb));
+	if (!name_ok(o->name)) {
+		refuse(diag, file, "%s: option %zu has an invalid name '%s': "
+		    "expected [a-z0-9_]+", who, i + 1, name);
+		bad++;
+	}
+	for (size_t k = 0; reserved_keys[k] != NULL; k++) {
+		if (strcmp(o->name, reserved_keys[k]) != 0)
+			continue;
+		refuse(diag, file, "%s: option '%s' uses a key reserved for "
+		    "the host (plugin, name, aliases, min_severity)", who,
+		    name);
+		bad++;
+	}
+	if (type < CE_OPT_STRING || type > CE_OPT_SECRET) {
+		refuse(diag, file, "%s: option '%s' has unknown type %d",
+		    who, name, type);
+		return bad + 1;
+	}
+	if ((o->flags & ~(CE_OPT_REQUIRED | CE_OPT_PATH)) != 0) {
+		refuse(diag, file, "%s: option '%s' has unknown flags 0x%x",
+		    who, name, o->flags & ~(CE_OPT_REQUIRED | CE_OPT_PATH));
+		bad++;
+	}
+	if ((o->flags & CE_OPT_PATH) && type != CE_OPT_STRING &&
+	    type != CE_OPT_STRING_LIST) {
+		refuse(diag, file, "%s: option '%s' has CE_OPT_PATH but is "
+		    "not a STRING or STRING_LIST", who, name);
+		bad++;
+	}
+	if (type == CE_OPT_ENUM &&
+	    (o->choices == NULL || o->choices[0] == NULL)) {
+		refuse(diag, file, "%s: option '%s' is an ENUM without "
+		    "choices", who, name);
+		return bad + 1;
+	}
+	if (type != CE_OPT_ENUM && o->choices != NULL) {
+		refuse(diag, file, "%s: option '%s' has choices but is not an "
+		    "ENUM", who, name);
+		bad++;
+	}
+	if (o->def != NULL && (why = bad_default(o)) != NULL) {
+		refuse(diag, file, "%s: option '%s': default '%s' %s", who,
+		    name, printable(o->def, db, sizeof(db)), why);
+		bad++;
+	}
+	return bad;
+}
+
+/*
+ * Walk the option table with the plugin's own entry size; on success
+ * *count is the number of options before the terminator.  Returns the
+ * number of problems.
+ */
+static int
+check_options(const struct ce_plugin *p, const char *file, const char *who,
+    struct ce_diag *diag, size_t *count)
+{
+	const char *base = (const char *)p->options;
+	uint32_t step;
+	size_t i, j;
+	int bad = 0;
+
+	*count = 0;
+	if (p->options == NULL)
+		return 0;
+	step = p->options[0].size;
+	if (step < CE_OPTION_SIZE_0_1 || step % alignof(struct ce_option)) {
+		refuse(diag, file, "%s: option table entry size is %" PRIu32
+		    " bytes, the 0.1 layout needs at least %zu (a multiple of "
+		    "%zu): build each entry with CE_OPTION_HEADER", who, step,
+		    (size_t)CE_OPTION_SIZE_0_1, alignof(struct ce_option));
+		return 1;
+	}
+	for (i = 0;; i++) {
+		const struct ce_option *o = (const void *)(base + i * step);
+
+		if (i == CE_OPTIONS_MAX) {
+			refuse(diag, file, "%s: option table has no end after "
+			    "%d entries: end it with CE_OPTIONS_END", who,
+			    CE_OPTIONS_MAX);
+			return bad + 1;
+		}
+		if (o->size != step) {
+			refuse(diag, file, "%s: option table entry %zu has size "
+			    "%" PRIu32 ", the first has %" PRIu32 ": build each "
+			    "entry with CE_OPTION_HEADER", who, i + 1, o->size,
+			    step);
+			return bad + 1;
+		}
+		if (o->name == NULL)
+			break;
+		bad += check_option(o, i, file, who, diag);
+		for (j = 0; j < i; j++) {
+			const struct ce_option *q = (const void *)(base +
+			    j * step);
+			char nb[80];
+
+			if (strcmp(q->name, o->name) == 0) {
+				refuse(diag, file, "%s: option '%s' is declared "
+				    "twice (entries %zu and %zu)", who,
+				    printable(o->name, nb, sizeof(nb)), j + 1,
+				    i + 1);
+				bad++;
+				break;
+			}
+		}
+	}
+	*count = i;
+	return bad;
+}
+
+/* Everything beyond the header, on the zero-extended copy. */
+static int
+check_body(const struct ce_plugin *p, const char *file, struct ce_diag *diag,
+    size_t *noptions)
+{
+	char nb[80], who[128];
+	const char *kind = ce_plugin_kind_name(p->kind);
+	int k = (int)p->kind, bad = 0;
+	size_t i;
+
+	if (k < CE_KIND_INPUT || k > CE_KIND_OUTPUT)
+		kind = "";
+	snprintf(who, sizeof(who), "%s%splugin '%s'", kind, *kind ? " " : "",
+	    printable(p->name, nb, sizeof(nb)));
+	if (*kind == '\0') {
+		refuse(diag, file, "%s: unknown kind %d (expected %d input, "
+		    "%d evaluator or %d output)", who, k, CE_KIND_INPUT,
+		    CE_KIND_EVALUATOR, CE_KIND_OUTPUT);
+		bad++;
+		k = 0;
+	}
+	if (!name_ok(p->name)) {
+		refuse(diag, file, "%s: invalid name: expected [a-z0-9_]+",
+		    who);
+		bad++;
+	}
+	for (i = 0; i < sizeof(required_callbacks) /
+	    sizeof(required_callbacks[0]); i++) {
+		unsigned kinds = required_callbacks[i].kinds;
+		void (*fn)(void);
+
+		if (kinds != KIND_ALL && !(kinds & KIND_BIT(k)))
+			continue;
+		memcpy(&fn, (const char *)p + required_callbacks[i].offset,
+		    sizeof(fn));
+		if (fn != NULL)
+			continue;
+		refuse(diag, file, "%s: required callback '%s' is not set "
+		    "(every %s%splugin needs it)", who,
+		    required_callbacks[i].member,
+		    kinds == KIND_ALL ? "" : kind, kinds == KIND_ALL ? "" : " ");
+		bad++;
+	}
+	bad += check_options(p, file, who, diag, noptions);
+	return bad;
+}
+
+/* The entry for p, its options normalised to this host's layout. */
+static struct ce_plugin_entry *
+entry_new(const struct ce_plugin *p, size_t noptions, const char *file,
+    void *dl)
+{
+	const char *src = (const char *)p->options;
+	size_t flen = strlen(file) + 1, nopt = p->options ? noptions + 1 : 0;
+	struct entry_block *b;
+	uint32_t step;
+	size_t i;
+
+	b = calloc(1, sizeof(*b) + nopt * sizeof(b->options[0]) + flen);
+	if (b == NULL)
+		return NULL;
+	b->entry.desc = *p;
+	b->entry.dl = dl;
+	b->entry.file = (char *)&b->options[nopt];
+	memcpy(b->entry.file, file, flen);
+	if (p->options == NULL)
+		return &b->entry;
+	step = p->options[0].size;
+	for (i = 0; i < noptions; i++) {
+		memcpy(&b->options[i], src + i * step,
+		    step < sizeof(b->options[i]) ? step : sizeof(b->options[i]));
+		b->options[i].size = sizeof(b->options[i]);
+	}
+	b->options[noptions].size = sizeof(b->options[noptions]);
+	b->entry.desc.options = b->options;
+	return &b->entry;
+}
+
+/* The entry registered for kind+name, and its position in the list. */
+static struct ce_plugin_entry *
+registry_lookup(const struct ce_registry *reg, enum ce_plugin_kind kind,
+    const char *name, size_t *pos)
+{
+	struct ce_plugin_entry *e;
+	size_t i = 0;
+
+	for (e = reg->head; e != NULL; e = e->next, i++) {
+		if (e->desc.kind == kind && strcmp(e->desc.name, name) == 0) {
+			if (pos != NULL)
+				*pos = i;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+static size_t
+registry_count(const struct ce_registry *reg)
+{
+	const struct ce_plugin_entry *e;
+	size_t n = 0;
+
+	for (e = reg->head; e != NULL; e = e->next)
+		n++;
+	return n;
+}
+
+/*
+ * Check d and append a copy.  The first nbefore entries came from earlier
+ * directories: a name clash with one of them skips d (returns 1); any
+ * other clash is an error.  On 0 the entry owns dl.
+ */
+static int
+registry_insert(struct ce_registry *reg, const struct ce_plugin *d,
+    const char *file, void *dl, size_t nbefore, struct ce_diag *diag)
+{
+	struct ce_plugin_entry *e, *dup, **tail;
+	struct ce_plugin p;
+	size_t noptions, pos;
+
+	if (check_header(d, file, diag) < 0)
+		return -EINVAL;
+	/* Copy, don't point: members of later minors read as NULL. */
+	memset(&p, 0, sizeof(p));
+	memcpy(&p, d, d->size < sizeof(p) ? d->size : sizeof(p));
+	if (check_body(&p, file, diag, &noptions) > 0)
+		return -EINVAL;
+	dup = registry_lookup(reg, p.kind, p.name, &pos);
+	if (dup != NULL && pos < nbefore) {
+		ce_log(CE_LOG_DEBUG, "loader", "%s: skipped: %s plugin '%s' "
+		    "was already loaded from %s", file,
+		    ce_plugin_kind_name(p.kind), p.name, dup->file);
+		return 1;
+	}
+	if (dup != NULL) {
+		refuse(diag, file, "%s plugin '%s' is also declared by %s",
+		    ce_plugin_kind_name(p.kind), p.name, dup->file);
+		return -EINVAL;
+	}
+	e = entry_new(&p, noptions, file, dl);
+	if (e == NULL) {
+		refuse(diag, file, "out of memory");
+		return -ENOMEM;
+	}
+	for (tail = &reg->head; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = e;
+	return 0;
+}
+
+static int
+load_file(struct ce_registry *reg, const char *path, size_t nbefore,
+    struct ce_diag *diag)
+{
+	const struct ce_plugin *d;
+	void *dl;
+	int rc;
+
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (dl == NULL) {
+		refuse(diag, path, "cannot load plugin: %s (use ldd(1) to "
+		    "check its dependencies)", dlerror());
+		return -EINVAL;
+	}
+	dlerror();
+	d = dlsym(dl, CE_PLUGIN_SYMBOL);
+	if (dlerror() != NULL || d == NULL) {
+		refuse(diag, path, "not a cloudengine plugin: it does not "
+		    "export the symbol '%s'", CE_PLUGIN_SYMBOL);
+		rc = -EINVAL;
+		goto fail;
+	}
+	rc = registry_insert(reg, d, path, dl, nbefore, diag);
+	if (rc != 0)
+		goto fail;
+	return 0;
+fail:
+	/* No instance of a refused or skipped plugin can exist yet. */
+	dlclose(dl);
+	return rc > 0 ? 0 : rc;
+}
+
+void
+ce_registry_init(struct ce_registry *reg)
+{
+	reg->head = NULL;
+}
+
+void
+ce_registry_free(struct ce_registry *reg)
+{
+	struct ce_plugin_entry *e, *next;
+
+	for (e = reg->head; e != NULL; e = next) {
+		next = e->next;
+		if (e->dl != NULL)
+			dlclose(e->dl);
+		free(e);
+	}
+	reg->head = NULL;
+}
+
+int
+ce_registry_load_file(struct ce_registry *reg, const char *path,
+    struct ce_diag *diag)
+{
+	return load_file(reg, path, 0, diag);
+}
+
+int
+ce_registry_add(struct ce_registry *reg, const struct ce_plugin *desc,
+    const char *origin, struct ce_diag *diag)
+{
+	return registry_insert(reg, desc, origin ? origin : "<memory>", NULL,
+	    0, diag);
+}
+
+static int
+is_shared_object(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+
+	return de->d_name[0] != '.' && n > 3 &&
+	    strcmp(de->d_name + n - 3, ".so") == 0;
+}
+
+static int
+by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int
+ce_registry_load_dir(struct ce_registry *reg, const char *dir,
+    struct ce_diag *diag)
+{
+	size_t nbefore = registry_count(reg);
+	struct dirent **names;
+	int i, n, rc = 0, r;
+	char *path;
+
+	n = scandir(dir, &names, is_shared_object, by_name);
+	if (n < 0 && errno == ENOENT)
+		return 0;
+	if (n < 0) {
+		refuse(diag, dir, "cannot read the plugin directory: %s",
+		    strerror(errno));
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(dir) + strlen(names[i]->d_name) + 2;
+
+		path = malloc(len);
+		if (path == NULL) {
+			r = -ENOMEM;
+		} else {
+			snprintf(path, len, "%s/%s", dir, names[i]->d_name);
+			r = load_file(reg, path, nbefore, diag);
+			free(path);
+		}
+		if (r < 0 && rc != -ENOMEM)
+			rc = r;
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+const struct ce_plugin_entry *
+ce_registry_find(const struct ce_registry *reg, enum ce_plugin_kind kind,
+    const char *name)
+{
+	return registry_lookup(reg, kind, name, NULL);
+}

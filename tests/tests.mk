@@ -37,6 +37,7 @@ CLI_TESTS = \
 	tests/cli/flatten_corpus.sh \
 	tests/cli/test_cmd.sh \
 	tests/cli/large_file.sh \
-	tests/cli/run_example.sh
+	tests/cli/run_example.sh \
+	tests/cli/lambda_init_error.sh
 TESTS += $(CLI_TESTS)
-EXTRA_DIST += $(CLI_TESTS) tests/cli/lib.sh tests/cli/rss.py
+EXTRA_DIST += $(CLI_TESTS) tests/cli/lib.sh tests/cli/rss.py tests/cli/runtime_api.py

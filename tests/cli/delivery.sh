@@ -52,10 +52,18 @@ echo '{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2026-11-26T00:00:00Z
 wait_for 20 at_least 4 "$TMP/outcomes.jsonl"
 assert_grep '^\{"id":4,"status":"ok","records":0,' "$TMP/outcomes.jsonl" "test event is ok"
 
+# 5: the same record again (a redelivered message): what went out is not
+# sent again to that output; what did not is tried again.
+echo '{"eventVersion":"1.08","eventID":"e-1","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","userIdentity":{"arn":"arn:aws:iam::1:user/a"}}' >&3
+wait_for 20 at_least 5 "$TMP/outcomes.jsonl"
+[ "$(lines "$TMP/flaky.jsonl")" = 3 ] || fail "a delivered (key, output) pair was sent again"
+[ "$(lines "$TMP/broken.jsonl")" = 2 ] || fail "an undelivered alert must be tried again on redelivery"
+[ "$(grep -o '"key":"[0-9a-f]*"' "$TMP/broken.jsonl" | sort -u | wc -l)" = 1 ] || fail "idempotency key changed across redelivery"
+
 kill -TERM "$CE_PID"
 wait_engine
 assert_status 1 "$CE_STATUS" "run after a failed document"
-[ "$(lines "$TMP/outcomes.jsonl")" = 4 ] || fail "done() must be called exactly once per document"
+[ "$(lines "$TMP/outcomes.jsonl")" = 5 ] || fail "done() must be called exactly once per document"
 assert_grep 'not delivered after 1 attempt' "$TMP/stderr" "a log line for the refused alert"
 exec 3>&-
 echo "PASS: delivery contract"

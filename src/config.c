@@ -266,83 +266,7 @@ ce_config_free(struct ce_config *cfg)
 }
 
 /* ------------------------------------------------------------------ */
-/* Reading the file                                                    */
-/* ------------------------------------------------------------------ */
-
-/* The absolute directory of path (which exists: it was just opened). */
-static char *
-config_dir(const char *path)
-{
-	char *copy = strdup(path), *dir = NULL;
-
-	if (copy != NULL)
-		dir = realpath(dirname(copy), NULL);
-	free(copy);
-	return dir;
-}
-
-/* libconfig's terse parse errors, with what was expected. */
-static const char *
-parse_hint(const char *text)
-{
-	if (strcmp(text, "syntax error") == 0)
-		return ": expected settings written 'name = value;' (strings "
-		    "in double quotes, groups in { }, lists in ( ), arrays "
-		    "in [ ])";
-	if (strcmp(text, "duplicate setting name") == 0)
-		return ": a name may be set only once in a group";
-	if (strcmp(text, "mismatched element type in array") == 0)
-		return ": an array [ ] holds values of one type; use a list "
-		    "( ) to mix them";
-	if (strcmp(text, "cannot open include file") == 0)
-		return " (@include paths are relative to the configuration "
-		    "file's directory)";
-	return "";
-}
-
-static int
-read_file(struct loader *ld, const char *path)
-{
-	struct stat st;
-	FILE *fp;
-	const char *text, *file;
-
-	int err = 0;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		err = errno;
-	else if (fstat(fileno(fp), &st) < 0)
-		err = errno;
-	else if (S_ISDIR(st.st_mode))
-		err = EISDIR;
-	if (fp != NULL)
-		fclose(fp);
-	if (err != 0) {
-		report(ld, path, 0, "cannot read the configuration file: %s",
-		    strerror(err));
-		return -err;
-	}
-	if ((ld->cfg->dir = config_dir(path)) == NULL)
-		return -errno;
-	if ((ld->lc = calloc(1, sizeof(*ld->lc))) == NULL)
-		return -ENOMEM;
-	config_init(ld->lc);
-	ld->cfg->cfg = ld->lc;
-	config_set_include_dir(ld->lc, ld->cfg->dir);
-	if (config_read_file(ld->lc, path) == CONFIG_TRUE)
-		return 0;
-	text = config_error_text(ld->lc) ? config_error_text(ld->lc) : "error";
-	file = config_error_file(ld->lc) ? config_error_file(ld->lc) : path;
-	if (config_error_type(ld->lc) == CONFIG_ERR_FILE_IO)
-		report(ld, file, 0, "cannot read the configuration file");
-	else
-		report(ld, file, (unsigned)config_error_line(ld->lc), "%s%s",
-		    text, parse_hint(text));
-	return -EINVAL;
-}
-
-/* ------------------------------------------------------------------ */
-/* Integer literals libconfig 1.5 would truncate                      */
+/* What libconfig 1.5 gets wrong: scanning the text                    */
 /* ------------------------------------------------------------------ */
 
 static int
@@ -393,6 +317,7 @@ literal_truncated(const char *tok, size_t len)
 	return *end == '\0' && (errno != 0 || v > INT32_MAX || v < INT32_MIN);
 }
 
+/* Past a comment or a string at p; NULL when it is never closed. */
 static const char *
 skip_comment_or_string(const char *p, unsigned *line)
 {
@@ -401,26 +326,29 @@ skip_comment_or_string(const char *p, unsigned *line)
 	if (p[0] == '/' && p[1] == '*') {
 		for (p += 2; *p != '\0' && !(p[0] == '*' && p[1] == '/'); p++)
 			*line += *p == '\n';
-		return *p != '\0' ? p + 2 : p;
+		return *p != '\0' ? p + 2 : NULL;
 	}
 	for (p++; *p != '\0' && *p != '"'; p++) {
 		*line += *p == '\n';
 		if (*p == '\\' && p[1] != '\0')
 			p++;
 	}
-	return *p != '\0' ? p + 1 : p;
+	return *p != '\0' ? p + 1 : NULL;
 }
 
 /*
  * libconfig 1.5 reads an integer that does not fit in 32 bits, written
  * without the 'L' suffix, as a silently truncated int (5000000000 becomes
- * 705032704) and keeps no trace of the text.  So look at the text.
+ * 705032704) and keeps no trace of the text; it ignores everything after
+ * a comment that is never closed; and it reports a string that is never
+ * closed at the end of the file (leaking memory).  So look at the text
+ * first.  Returns -EINVAL when libconfig should not be given the file.
  */
-static void
-scan_literals(struct loader *ld, const char *file, const char *text)
+static int
+scan_text(struct loader *ld, const char *file, const char *text)
 {
 	const char *p = text, *end;
-	unsigned line = 1;
+	unsigned line = 1, start;
 
 	while (*p != '\0') {
 		if (*p == '\n') {
@@ -428,9 +356,16 @@ scan_literals(struct loader *ld, const char *file, const char *text)
 			p++;
 		} else if (*p == '#' || *p == '"' ||
 		    (*p == '/' && (p[1] == '/' || p[1] == '*'))) {
-			p = skip_comment_or_string(p, &line);
-		} else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    *p == '*' || *p == '@') {
+			start = line;
+			if ((end = skip_comment_or_string(p, &line)) == NULL) {
+				report(ld, file, start, "%s opened here is never "
+				    "closed", *p == '"' ? "the string ('\"')" :
+				    "the comment ('/*')");
+				return -EINVAL;
+			}
+			p = end;
+		} else if ((*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || *p == '*' || *p == '@') {
 			for (p++; name_char(*p); p++)
 				;
 		} else if ((*p >= '0' && *p <= '9') || ((*p == '-' ||
@@ -446,10 +381,11 @@ scan_literals(struct loader *ld, const char *file, const char *text)
 			p++;
 		}
 	}
+	return 0;
 }
 
-static void
-scan_file(struct loader *ld, const char *file)
+static char *
+slurp(const char *file)
 {
 	struct ce_buf b = CE_BUF_INIT;
 	char chunk[4096];
@@ -457,13 +393,127 @@ scan_file(struct loader *ld, const char *file)
 	FILE *fp = fopen(file, "r");
 
 	if (fp == NULL)
-		return;
+		return NULL;
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
 		ce_buf_append(&b, chunk, n);
 	fclose(fp);
-	if (!b.oom)
-		scan_literals(ld, file, ce_buf_cstr(&b));
-	ce_buf_free(&b);
+	ce_buf_cstr(&b);
+	if (b.oom) {
+		ce_buf_free(&b);
+		return NULL;
+	}
+	return ce_buf_steal(&b, NULL);
+}
+
+/* Files pulled in by @include (libconfig keeps their names as written). */
+static int
+scan_includes(struct loader *ld)
+{
+	const char *name;
+	char *path, *text;
+	unsigned i;
+	size_t n;
+
+	for (i = 1; i < ld->lc->num_filenames; i++) {
+		name = ld->lc->filenames[i];
+		n = strlen(ld->cfg->dir) + strlen(name) + 2;
+		if ((path = malloc(n)) == NULL)
+			return -ENOMEM;
+		snprintf(path, n, "%s/%s", ld->cfg->dir, name);
+		text = slurp(name[0] == '/' ? name : path);
+		if (text != NULL)
+			scan_text(ld, name, text);
+		free(text);
+		free(path);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading the file                                                    */
+/* ------------------------------------------------------------------ */
+
+/* The absolute directory of path (which exists: it was just opened). */
+static char *
+config_dir(const char *path)
+{
+	char *copy = strdup(path), *dir = NULL;
+
+	if (copy != NULL)
+		dir = realpath(dirname(copy), NULL);
+	free(copy);
+	return dir;
+}
+
+/* libconfig's terse parse errors, with what was expected. */
+static const char *
+parse_hint(const char *text)
+{
+	if (strcmp(text, "syntax error") == 0)
+		return ": expected settings written 'name = value;' (strings "
+		    "in double quotes, groups in { }, lists in ( ), arrays "
+		    "in [ ])";
+	if (strcmp(text, "duplicate setting name") == 0)
+		return ": a name may be set only once in a group";
+	if (strcmp(text, "mismatched element type in array") == 0)
+		return ": an array [ ] holds values of one type; use a list "
+		    "( ) to mix them";
+	if (strcmp(text, "cannot open include file") == 0)
+		return " (@include paths are relative to the configuration "
+		    "file's directory)";
+	return "";
+}
+
+/* The text of path, or NULL with the reason reported and in *err. */
+static char *
+read_text(struct loader *ld, const char *path, int *err)
+{
+	struct stat st;
+	char *text = NULL;
+
+	*err = 0;
+	if (stat(path, &st) < 0)
+		*err = errno;
+	else if (S_ISDIR(st.st_mode))
+		*err = EISDIR;
+	else if ((text = slurp(path)) == NULL)
+		*err = errno ? errno : ENOMEM;
+	if (*err != 0)
+		report(ld, path, 0, "cannot read the configuration file: %s",
+		    strerror(*err));
+	return text;
+}
+
+static int
+parse_file(struct loader *ld, const char *path)
+{
+	char *text;
+	const char *msg, *file;
+	int err;
+
+	if ((text = read_text(ld, path, &err)) == NULL)
+		return -err;
+	err = scan_text(ld, path, text);
+	free(text);
+	if (err < 0)
+		return err;
+	if ((ld->cfg->dir = config_dir(path)) == NULL)
+		return -errno;
+	if ((ld->lc = calloc(1, sizeof(*ld->lc))) == NULL)
+		return -ENOMEM;
+	config_init(ld->lc);
+	ld->cfg->cfg = ld->lc;
+	config_set_include_dir(ld->lc, ld->cfg->dir);
+	if (config_read_file(ld->lc, path) == CONFIG_TRUE)
+		return scan_includes(ld);
+	msg = config_error_text(ld->lc) ? config_error_text(ld->lc) : "error";
+	file = config_error_file(ld->lc) ? config_error_file(ld->lc) : path;
+	if (config_error_type(ld->lc) == CONFIG_ERR_FILE_IO)
+		report(ld, file, 0, "cannot read the configuration file");
+	else
+		report(ld, file, (unsigned)config_error_line(ld->lc), "%s%s",
+		    msg, parse_hint(msg));
+	return -EINVAL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -910,17 +960,13 @@ int
 ce_config_load(const char *path, struct ce_config **out, struct ce_diag *diag)
 {
 	struct loader ld = { NULL, NULL, diag, path, 0 };
-	unsigned i;
 	int rc = -ENOMEM;
 
 	*out = NULL;
 	if ((ld.cfg = config_alloc(path)) == NULL)
 		goto fail;
-	if ((rc = read_file(&ld, path)) < 0)
+	if ((rc = parse_file(&ld, path)) < 0)
 		goto fail;
-	ld.lc = ld.cfg->cfg;
-	for (i = 0; i < ld.lc->num_filenames; i++)
-		scan_file(&ld, ld.lc->filenames[i]);
 	/* Values were truncated: checking them would only mislead. */
 	rc = -EINVAL;
 	if (ld.errors)

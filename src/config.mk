@@ -28,3 +28,4 @@ tests_unit_test_log_CFLAGS = $(CUNIT_TEST_CFLAGS)
 tests_unit_test_log_LDADD = tests/unit/libcetest.la src/libce_config.la \
 	$(CUNIT_TEST_LIBS) $(JSONC_LIBS) $(PTHREAD_LIBS)
 endif
+EXTRA_DIST += tests/unit/libconfig.supp

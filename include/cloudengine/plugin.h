@@ -109,12 +109,14 @@ enum ce_log_level {		/* syslog(3) numbering */
  *   CE_OPT_INTEGER      int64_t
  *   CE_OPT_BOOLEAN      int            (0 or 1)
  *   CE_OPT_DECIMAL      double
- *   CE_OPT_ENUM         int            (index into .choices)
- *   CE_OPT_STRING_LIST  struct ce_strlist
+ *   CE_OPT_ENUM         int            (index into .choices; -1 when
+ *                                       unset and no default)
+ *   CE_OPT_STRING_LIST  struct ce_strlist (items[n] is NULL too)
  *   CE_OPT_SECRET       const char *   (like STRING, never logged or shown)
  * Strings and lists written by conf_apply() are owned by the host and stay
  * valid until destroy() returns.  "${VAR}" in a string value is replaced
- * by the environment variable VAR (an unset variable is an error).
+ * by the environment variable VAR (an unset variable is an error) and
+ * "$$" by "$"; defaults (.def) are taken literally.
  */
 enum ce_option_type {
 	CE_OPT_STRING = 1,

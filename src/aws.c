@@ -31,6 +31,7 @@
 #define IMDS_CONNECT_MS		1000
 #define CONNECT_TIMEOUT_MS	10000
 #define LAMBDA_TIMEOUT_MS	10000
+#define S3_HEADERS_TIMEOUT_MS	60000		/* open(), when no timeout_ms */
 #define ECS_HOST		"http://169.254.170.2"
 #define IMDS_HOST		"http://169.254.169.254"
 
@@ -177,7 +178,8 @@ read_token_file(const char *path, const char *what, char *err, size_t errlen)
 	}
 	buf[n] = '\0';
 	t = trim(buf);
-	memmove(buf, t, strlen(t) + 1);
+	if (t != buf)
+		memmove(buf, t, strlen(t) + 1);
 	fclose(fp);
 	return buf;
 fail:
@@ -302,6 +304,7 @@ easy_defaults(CURL *h, char *errbuf, long timeout_ms, long connect_ms)
 	    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	if (timeout_ms > 0)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
@@ -1520,6 +1523,7 @@ ce_s3_open(const char *bucket, const char *key,
 	struct ce_aws_credentials c;
 	struct s3_stream *s = NULL;
 	char region[64], endpoint[512], *url = NULL;
+	int64_t deadline;
 	int custom, rc;
 
 	memset(&c, 0, sizeof(c));
@@ -1560,8 +1564,15 @@ ce_s3_open(const char *bucket, const char *key,
 		goto fail;
 	}
 	/* Wait for the status, so that a missing object fails here. */
-	while (!s->headers_done && !s->done)
+	deadline = now_ms() + (opts->timeout_ms > 0 ? opts->timeout_ms :
+	    S3_HEADERS_TIMEOUT_MS);
+	while (!s->headers_done && !s->done && now_ms() < deadline)
 		s3_pump(s);
+	if (!s->headers_done && !s->done) {
+		errf(err, errlen, "s3://%s/%s: no response", bucket, key);
+		rc = -ETIMEDOUT;
+		goto fail;
+	}
 	while (s->status >= 300 && !s->done)
 		s3_pump(s);
 	if (s->status >= 300 || (s->done && s->result != CURLE_OK)) {

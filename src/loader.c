@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "loader.h"
 #include "log.h"
@@ -34,7 +33,6 @@ _Static_assert(CE_OPTION_SIZE_0_1 <= sizeof(struct ce_option),
 
 /* A table longer than this has lost its terminator. */
 #define CE_OPTIONS_MAX		1024
-#define CE_CHOICES_MAX		1024
 
 #define KIND_BIT(k)		(1u << (k))
 #define KIND_ALL		(KIND_BIT(CE_KIND_INPUT) |		\
@@ -159,47 +157,13 @@ check_header(const struct ce_plugin *d, const char *file,
 	return 0;
 }
 
-/* Does def parse as a value of the option's type?  NULL when it does. */
-static const char *
-bad_default(const struct ce_option *o)
-{
-	char *end;
-	long long v;
-	size_t i;
-
-	switch (o->type) {
-	case CE_OPT_INTEGER:
-		errno = 0;
-		v = strtoll(o->def, &end, 10);
-		if (errno != 0 || end == o->def || *end != '\0')
-			return "is not an integer";
-		if (o->min < o->max && (v < o->min || v > o->max))
-			return "is out of the option's bounds";
-		return NULL;
-	case CE_OPT_DECIMAL:
-		(void)strtod(o->def, &end);
-		return (end == o->def || *end != '\0') ? "is not a number" : NULL;
-	case CE_OPT_BOOLEAN:
-		return (strcasecmp(o->def, "true") == 0 ||
-		    strcasecmp(o->def, "false") == 0) ? NULL :
-		    "is not true or false";
-	case CE_OPT_ENUM:
-		for (i = 0; o->choices[i] != NULL && i < CE_CHOICES_MAX; i++)
-			if (strcmp(o->choices[i], o->def) == 0)
-				return NULL;
-		return "is not one of its choices";
-	default:
-		return NULL;
-	}
-}
-
 /* Check one entry of an option table; returns the number of problems. */
 static int
 check_option(const struct ce_option *o, size_t i, const char *file,
     const char *who, struct ce_diag *diag)
 {
-	char nb[80], db[80];
-	const char *name, *why;
+	char nb[80];
+	const char *name;
 	int type = (int)o->type, bad = 0;
 
 	name = printable(o->name, nb, sizeof(nb));
@@ -243,11 +207,7 @@ check_option(const struct ce_option *o, size_t i, const char *file,
 		    "ENUM", who, name);
 		bad++;
 	}
-	if (o->def != NULL && (why = bad_default(o)) != NULL) {
-		refuse(diag, file, "%s: option '%s': default '%s' %s", who,
-		    name, printable(o->def, db, sizeof(db)), why);
-		bad++;
-	}
+	/* Defaults are parsed, with their location, by the config area. */
 	return bad;
 }
 

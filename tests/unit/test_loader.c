@@ -847,11 +847,6 @@ static void o_bad_name(struct ce_option *o) { o[3].name = "On"; }
 static void o_flags(struct ce_option *o) { o[0].flags |= 0x10; }
 static void o_path_int(struct ce_option *o) { o[2].flags = CE_OPT_PATH; }
 static void o_choices_str(struct ce_option *o) { o[0].choices = m_choices; }
-static void o_def_int(struct ce_option *o) { o[2].def = "5x"; }
-static void o_def_bounds(struct ce_option *o) { o[2].def = "10"; }
-static void o_def_bool(struct ce_option *o) { o[3].def = "yes"; }
-static void o_def_dec(struct ce_option *o) { o[4].def = "0.5.1"; }
-static void o_def_enum(struct ce_option *o) { o[1].def = "medium"; }
 
 static void
 malformed_option_tables_are_refused(void)
@@ -884,15 +879,6 @@ malformed_option_tables_are_refused(void)
 	expect_options_refused(o_path_int, "'count' has CE_OPT_PATH", NULL);
 	expect_options_refused(o_choices_str, "'path' has choices but is not "
 	    "an ENUM", NULL);
-	expect_options_refused(o_def_int, "default '5x' is not an integer",
-	    NULL);
-	expect_options_refused(o_def_bounds, "default '10' is out of", NULL);
-	expect_options_refused(o_def_bool, "default 'yes' is not true or false",
-	    NULL);
-	expect_options_refused(o_def_dec, "default '0.5.1' is not a number",
-	    NULL);
-	expect_options_refused(o_def_enum, "default 'medium' is not one of its "
-	    "choices", NULL);
 }
 
 static void

@@ -27,6 +27,10 @@ struct ce_doc_limits {
 	uint64_t max_gzip_ratio;	/* inflated/compressed bytes; default 1000 */
 };
 void	ce_doc_limits_default(struct ce_doc_limits *l);
+/* Copy in (NULL = the defaults) to out with zeros replaced by defaults
+ * and values clamped to what the parser can take. */
+void	ce_doc_limits_normalise(struct ce_doc_limits *out,
+	    const struct ce_doc_limits *in);
 
 /*
  * What the reader finds, reported in document order.  Every callback
@@ -56,8 +60,11 @@ struct ce_doc_ops {
 /*
  * Read the stream to its end (or until a callback stops it) and report
  * its content.  Does not close the stream.  Returns 0, or a negative errno
- * when the stream itself failed (read error, corrupt gzip, a limit), with
- * the reason written to err.
+ * when the stream itself failed (the stream's own error; -EBADMSG corrupt
+ * or truncated gzip; -EFBIG over max_gzip_ratio; -ENOMEM) or a callback
+ * stopped it (its error), with the reason, naming origin, written to err.
+ * Malformed texts, records over max_record_bytes and binary data are not
+ * errors: they go to skipped() and reading goes on (binary data: ends).
  */
 int	ce_doc_read(struct ce_stream *s, const char *origin, unsigned flags,
 	    const struct ce_doc_limits *limits, const struct ce_doc_ops *ops,

@@ -26,14 +26,15 @@
  *     awsRegion (the corpus heuristic)
  *  8  "detail-type" + "detail"                    EventBridge event: a
  *                                                 CloudTrail detail-type
- *                                                 (it names "CloudTrail")
+ *                                                 ("... via CloudTrail")
  *                                                 with a detail that has
  *                                                 string eventSource and
  *                                                 eventName -> record(detail);
  *                                                 anything else skipped
  *  9  "Records" array                             each element recursed;
  *                                                 index = its 1-based position
- * 10  Type "Notification" + Message string        SNS envelope (raw or not):
+ * 10  Type "Notification" + Message string        SNS envelope (SNS->SQS
+ *                                                 without raw delivery):
  *                                                 parse Message, recurse
  * 11  Event "s3:TestEvent"                        nothing (not an error)
  * 12  s3Bucket string + s3ObjectKey array         CloudTrail's notification:
@@ -47,13 +48,15 @@
  * S3 keys with a path segment "CloudTrail-Digest" or "CloudTrail-Insight"
  * (rules 3 and 12) yield nothing: they hold no CloudTrail records.
  *
+ * reader.c streams a document whose first member is "Records" itself and
+ * hands each element here on its own, as rule 9 would.
+ *
  * Every record handed on is detached from its envelope first, so the
  * callee holds the only reference and may keep it on another thread.
  */
 
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -448,13 +451,14 @@ is_cloudtrail_record(json_object *o, int need_more)
 	    has(o, "eventTime") || has(o, "awsRegion");
 }
 
+/* The five CloudTrail detail-types end so; AWS is not consistent about
+ * the case of the words before ("Sign In" / "Signin"). */
 static int
-names_cloudtrail(const char *s)
+is_cloudtrail_detail_type(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if (strncasecmp(s, "CloudTrail", 10) == 0)
-			return 1;
-	return 0;
+	size_t len = strlen(s);
+
+	return len >= 14 && strcasecmp(s + len - 14, "via CloudTrail") == 0;
 }
 
 /* Rule 8. */
@@ -469,10 +473,10 @@ eventbridge(struct unwrap *u, json_object *v, const char *dtype,
 	if (detail == NULL)
 		rc = skip(u, index, "EventBridge event \"%s\" without a detail "
 		    "object", dtype);
-	else if (!names_cloudtrail(dtype))
-		rc = skip(u, index, "EventBridge event \"%s\" from %s is not "
-		    "from CloudTrail: expected a CloudTrail detail-type such as "
-		    "\"AWS API Call via CloudTrail\"", dtype,
+	else if (!is_cloudtrail_detail_type(dtype))
+		rc = skip(u, index, "EventBridge event \"%s\" from %s does not "
+		    "carry a CloudTrail record: expected a detail-type ending in "
+		    "\"via CloudTrail\"", dtype,
 		    source != NULL ? source : "an unknown source");
 	else if (!is_cloudtrail_record(detail, 0))
 		rc = skip(u, index, "EventBridge event \"%s\": detail is not a "
@@ -644,16 +648,7 @@ ce_doc_unwrap(struct json_object *doc, const char *origin, uint64_t index,
 		snprintf(err, errlen, "%s: no callbacks", origin);
 		return -EINVAL;
 	}
-	/* Zero means the default, as in ce_doc_read(). */
-	ce_doc_limits_default(&lim);
-	if (limits != NULL && limits->max_record_bytes != 0)
-		lim.max_record_bytes = limits->max_record_bytes;
-	if (limits != NULL && limits->max_depth != 0)
-		lim.max_depth = limits->max_depth;
-	if (lim.max_record_bytes > INT_MAX - 16)
-		lim.max_record_bytes = INT_MAX - 16;
-	if (lim.max_depth > INT_MAX)
-		lim.max_depth = INT_MAX;
+	ce_doc_limits_normalise(&lim, limits);
 	memset(&u, 0, sizeof(u));
 	u.origin = origin;
 	u.limits = &lim;

@@ -24,6 +24,7 @@
  * first block make tiny legitimate members look badly compressed. */
 #define RD_RATIO_FLOOR	((uint64_t)1 << 20)
 #define RD_MSG		512
+#define RD_MAX_DEPTH	10000		/* clamp for max_depth */
 
 /* ------------------------------------------------------------------ */
 /* Limits                                                              */
@@ -35,6 +36,28 @@ ce_doc_limits_default(struct ce_doc_limits *l)
 	l->max_record_bytes = 8u << 20;
 	l->max_depth = 64;
 	l->max_gzip_ratio = 1000;
+}
+
+void
+ce_doc_limits_normalise(struct ce_doc_limits *out,
+    const struct ce_doc_limits *in)
+{
+	struct ce_doc_limits def;
+
+	ce_doc_limits_default(&def);
+	*out = in != NULL ? *in : def;
+	if (out->max_record_bytes == 0)
+		out->max_record_bytes = def.max_record_bytes;
+	/* json-c takes lengths as an int. */
+	if (out->max_record_bytes > INT_MAX - 16)
+		out->max_record_bytes = INT_MAX - 16;
+	if (out->max_depth == 0)
+		out->max_depth = def.max_depth;
+	/* json-c allocates its parse stack for the whole depth up front. */
+	if (out->max_depth > RD_MAX_DEPTH)
+		out->max_depth = RD_MAX_DEPTH;
+	if (out->max_gzip_ratio == 0)
+		out->max_gzip_ratio = def.max_gzip_ratio;
 }
 
 /* ------------------------------------------------------------------ */
@@ -49,6 +72,8 @@ mem_read(void *ctx, void *buf, size_t cap)
 
 	if (n > cap)
 		n = cap;
+	if (n == 0)
+		return 0;
 	memcpy(buf, m->data + m->off, n);
 	m->off += n;
 	return (ssize_t)n;
@@ -73,7 +98,7 @@ ce_stream_memory(struct ce_stream *s, struct ce_memstream *m, const void *data,
 struct source {
 	struct ce_stream	*s;
 	const char		*origin;
-	uint64_t		 max_ratio;	/* 0 = unchecked */
+	uint64_t		 max_ratio;
 	unsigned char		*raw;		/* RD_CHUNK bytes from the stream */
 	size_t			 raw_len;
 	int			 raw_eof;
@@ -184,7 +209,7 @@ plain_read(struct source *src, unsigned char *out, size_t cap)
 static int
 gz_ratio_check(struct source *src)
 {
-	if (src->max_ratio == 0 || src->zout < RD_RATIO_FLOOR)
+	if (src->zout < RD_RATIO_FLOOR)
 		return 0;
 	if (src->zout / src->max_ratio <= src->zin)
 		return 0;
@@ -323,6 +348,7 @@ struct text {
 	uint64_t	 arrays;	/* bit d set: level d+1 is an array */
 	int		 in_string;
 	int		 escape;
+	unsigned char	 last;		/* last byte that was not whitespace */
 };
 
 struct reader {
@@ -339,6 +365,7 @@ struct reader {
 	uint64_t		 col;
 	struct text		 t;
 	unsigned		 prefix;	/* bytes of {"Records":[ matched */
+	int			 probe;		/* see first_line_break() */
 	/* The CloudTrail log file being streamed. */
 	uint64_t		 doc_line;
 	uint64_t		 nelem;
@@ -386,20 +413,26 @@ text_begin(struct reader *r, enum tx_kind kind, uint64_t index)
 	t->arrays = 0;
 	t->in_string = 0;
 	t->escape = 0;
+	t->last = 0;
 }
 
-/* Keep the byte unless the text is already over the limit. */
+/* Keep n more bytes of the text, unless it is already over the limit
+ * (then only its size is counted: it will be skipped whole). */
 static int
-text_put(struct reader *r, unsigned char c)
+text_append(struct reader *r, const unsigned char *p, size_t n)
 {
 	struct text *t = &r->t;
 	size_t ncap;
 	char *nb;
 
-	if (++t->size > r->limits.max_record_bytes)
+	t->size += n;
+	if (t->size > r->limits.max_record_bytes)
 		return 0;
-	if (t->len + 2 > t->cap) {
-		ncap = t->cap != 0 ? t->cap * 2 : 4096;
+	/* Room for the bytes and the NUL the parser needs. */
+	if (t->len + n + 1 >= t->cap) {
+		ncap = t->cap != 0 ? t->cap : 4096;
+		while (ncap < t->len + n + 2)
+			ncap *= 2;
 		if (ncap > r->limits.max_record_bytes + 2)
 			ncap = r->limits.max_record_bytes + 2;
 		if ((nb = realloc(t->buf, ncap)) == NULL) {
@@ -409,8 +442,15 @@ text_put(struct reader *r, unsigned char c)
 		t->buf = nb;
 		t->cap = ncap;
 	}
-	t->buf[t->len++] = (char)c;
+	memcpy(t->buf + t->len, p, n);
+	t->len += n;
 	return 0;
+}
+
+static int
+text_put(struct reader *r, unsigned char c)
+{
+	return text_append(r, &c, 1);
 }
 
 /* Follow strings and nesting; 1 when c closed the outermost container. */
@@ -530,6 +570,7 @@ text_finish(struct reader *r, const char *cut, int *bad)
 	struct text *t = &r->t;
 	enum json_tokener_error jerr;
 	json_object *v;
+	const char *nul;
 	size_t end;
 
 	*bad = 0;
@@ -543,6 +584,12 @@ text_finish(struct reader *r, const char *cut, int *bad)
 	}
 	if (t->len == 0)
 		return 0;
+	/* json-c would take a NUL for the end of its input. */
+	if ((nul = memchr(t->buf, '\0', t->len)) != NULL) {
+		*bad = 1;
+		return text_error(r, (size_t)(nul - t->buf),
+		    json_tokener_error_parse_unexpected, NULL);
+	}
 	t->buf[t->len] = '\0';
 	json_tokener_reset(r->tok);
 	/* The NUL goes in too: it is what ends a trailing number. */
@@ -583,6 +630,7 @@ end_text(struct reader *r, const char *cut)
 }
 
 static int in_array(struct reader *r, unsigned char c);
+static int at_top(struct reader *r, unsigned char c);
 
 /* The text opened with {"Records":[ : stream its elements from now on. */
 static void
@@ -612,18 +660,75 @@ prefix_step(struct reader *r, unsigned char c)
 		start_records(r);
 }
 
+/*
+ * The first text of a document runs past its first line: pretty-printed,
+ * or an NDJSON line cut short?  JSON settles most cases: a string cannot
+ * hold a raw newline, and inside an object, after anything but ':', the
+ * next line cannot open with '{' (FIRST_PROBE: look at that byte).
+ */
+enum first_break { FIRST_MULTI, FIRST_CUT, FIRST_PROBE };
+
+static enum first_break
+first_line_break(const struct text *t)
+{
+	if (t->in_string)
+		return FIRST_CUT;
+	if (t->depth >= 1 && t->depth <= 64 && t->last != ':' &&
+	    !(t->arrays & ((uint64_t)1 << (t->depth - 1))))
+		return FIRST_PROBE;
+	return FIRST_MULTI;
+}
+
+/* The first line was an NDJSON line cut short: report it, go on by line. */
+static int
+first_line_cut(struct reader *r)
+{
+	struct text *t = &r->t;
+
+	/* Drop the newline kept when the probe began: the cut is before it. */
+	if (r->probe) {
+		if (t->size <= r->limits.max_record_bytes)
+			t->len--;
+		t->size--;
+		r->probe = 0;
+	}
+	r->mode = MODE_LINES;
+	return end_text(r, "line");
+}
+
 static int
 in_text(struct reader *r, unsigned char c)
 {
 	int closed, rc;
 
+	if (r->probe) {
+		if (c == '{') {
+			if ((rc = first_line_cut(r)) < 0)
+				return rc;
+			return at_top(r, c);
+		}
+		r->probe = 0;
+		r->mode = MODE_MULTI;
+	}
 	if (c == '\n') {
 		if (r->t.kind == TX_LINE)
 			return end_text(r, NULL);
 		if (r->mode == MODE_LINES)
 			return end_text(r, "line");
-		r->mode = MODE_MULTI;
-	}
+		if (r->mode == MODE_AUTO) {
+			switch (first_line_break(&r->t)) {
+			case FIRST_CUT:
+				return first_line_cut(r);
+			case FIRST_PROBE:
+				r->probe = 1;
+				break;
+			case FIRST_MULTI:
+				r->mode = MODE_MULTI;
+				break;
+			}
+		}
+	} else if (!is_ws(c))
+		r->t.last = c;
 	if ((rc = text_put(r, c)) < 0)
 		return rc;
 	closed = text_track(&r->t, c);
@@ -810,13 +915,35 @@ scan_byte(struct reader *r, unsigned char c)
 	return 0;
 }
 
+/* Length of the run of string content at p: no quote, escape or newline. */
+static size_t
+string_run(const unsigned char *p, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && p[k] != '"' && p[k] != '\\' && p[k] != '\n')
+		k++;
+	return k;
+}
+
 static int
 scan(struct reader *r, const unsigned char *p, size_t n)
 {
-	size_t i;
+	size_t i = 0, k;
 	int rc;
 
-	for (i = 0; i < n; i++) {
+	while (i < n) {
+		/* Most bytes are string content: take them in one go (not
+		 * while matching {"Records":[, which looks at every byte). */
+		if ((r->where == IN_TEXT || r->where == IN_ELEMENT) &&
+		    r->t.in_string && !r->t.escape && r->prefix == 0 &&
+		    (k = string_run(p + i, n - i)) > 0) {
+			if ((rc = text_append(r, p + i, k)) < 0)
+				return rc;
+			r->col += k;
+			i += k;
+			continue;
+		}
 		if ((rc = scan_byte(r, p[i])) < 0)
 			return rc;
 		if (p[i] == '\n') {
@@ -824,6 +951,7 @@ scan(struct reader *r, const unsigned char *p, size_t n)
 			r->col = 1;
 		} else
 			r->col++;
+		i++;
 	}
 	return 0;
 }
@@ -871,9 +999,9 @@ static const struct {
 };
 
 /*
- * JSON never holds raw control characters, so a NUL in the first bytes,
- * or any control character on the first line, means this is not text:
- * one message instead of one per "line" of binary data.
+ * JSON never holds raw control characters, so a NUL in the first RD_SNIFF
+ * bytes, or any control character on the first line, means this is not
+ * text: one message instead of one per "line" of binary data.
  */
 static int
 sniff_binary(struct reader *r, const unsigned char *p, size_t n)
@@ -940,24 +1068,6 @@ read_first(struct source *src, unsigned char *buf)
 	return (ssize_t)have;
 }
 
-static void
-limits_normalise(struct ce_doc_limits *l, const struct ce_doc_limits *in)
-{
-	struct ce_doc_limits def;
-
-	ce_doc_limits_default(&def);
-	*l = in != NULL ? *in : def;
-	if (l->max_record_bytes == 0)
-		l->max_record_bytes = def.max_record_bytes;
-	/* json-c takes the length as an int. */
-	if (l->max_record_bytes > INT_MAX - 16)
-		l->max_record_bytes = INT_MAX - 16;
-	if (l->max_depth == 0)
-		l->max_depth = def.max_depth;
-	if (l->max_depth > INT_MAX)
-		l->max_depth = INT_MAX;
-}
-
 static int
 read_all(struct reader *r, struct source *src, unsigned char *buf)
 {
@@ -971,7 +1081,8 @@ read_all(struct reader *r, struct source *src, unsigned char *buf)
 		return (int)n;
 	if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		off = 3;
-	if ((rc = sniff_binary(r, buf + off, (size_t)n - off)) != 0)
+	if ((rc = sniff_binary(r, buf + off, (size_t)n - off < RD_SNIFF ?
+	    (size_t)n - off : RD_SNIFF)) != 0)
 		return rc > 0 ? 0 : rc;
 	while (n > 0) {
 		if ((rc = scan(r, buf + off, (size_t)n - off)) < 0)
@@ -1003,7 +1114,7 @@ ce_doc_read(struct ce_stream *s, const char *origin, unsigned flags,
 		set_err(err, errlen, "%s: no stream to read", origin);
 		return -EINVAL;
 	}
-	limits_normalise(&r.limits, limits);
+	ce_doc_limits_normalise(&r.limits, limits);
 	r.origin = origin;
 	r.ops = ops;
 	r.arg = arg;

@@ -112,7 +112,22 @@ test_eventbridge_not_cloudtrail(void)
 	    err, sizeof(err)), 0);
 	assert_counts(&c, 0, 1, 0);
 	assert_skipped(&c, 0, 1, "EventBridge event \"EC2 Instance State-change "
-	    "Notification\" from aws.ec2 is not from CloudTrail");
+	    "Notification\" from aws.ec2 does not carry a CloudTrail record: "
+	    "expected a detail-type ending in \"via CloudTrail\"");
+	dc_free(&c);
+
+	/* Matched on "via CloudTrail", whatever the case before it. */
+	dc_init(&c);
+	CU_ASSERT_EQUAL(dc_unwrap(&c, "{\"detail-type\":\"AWS Console Signin "
+	    "VIA CloudTrail\",\"detail\":" REC("ConsoleLogin") "}", err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(dc_unwrap(&c, "{\"detail-type\":\"CloudTrail Lake Query "
+	    "State Change\",\"source\":\"aws.cloudtrail\",\"detail\":"
+	    REC("X") "}", err, sizeof(err)), 0);
+	assert_counts(&c, 1, 1, 0);
+	assert_record(&c, 0, "ConsoleLogin", 1);
+	assert_skipped(&c, 0, 1, "from aws.cloudtrail does not carry a "
+	    "CloudTrail record");
 	dc_free(&c);
 
 	/* A CloudTrail detail-type whose detail is not a record. */

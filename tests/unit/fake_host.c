@@ -499,13 +499,16 @@ fake_host_fired_at(struct fake_host *fh, const char *rule)
 }
 
 static int
-has_text(struct fake_host *fh, char **v, const size_t *n, const char *text)
+has_text(struct fake_host *fh, int logs, const char *text)
 {
-	size_t i;
+	char **v;
+	size_t i, n;
 	int found = 0;
 
 	pthread_mutex_lock(&fh->lock);
-	for (i = 0; i < *n && !found; i++)
+	v = logs ? fh->logs : fh->diags;
+	n = logs ? fh->nlogs : fh->ndiags;
+	for (i = 0; i < n && !found; i++)
 		found = strstr(v[i], text) != NULL;
 	pthread_mutex_unlock(&fh->lock);
 	return found;
@@ -514,13 +517,13 @@ has_text(struct fake_host *fh, char **v, const size_t *n, const char *text)
 int
 fake_host_has_diag(struct fake_host *fh, const char *text)
 {
-	return has_text(fh, fh->diags, &fh->ndiags, text);
+	return has_text(fh, 0, text);
 }
 
 int
 fake_host_has_log(struct fake_host *fh, const char *text)
 {
-	return has_text(fh, fh->logs, &fh->nlogs, text);
+	return has_text(fh, 1, text);
 }
 
 int64_t

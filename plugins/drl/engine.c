@@ -1,0 +1,104 @@
+/*
+ * engine.c - an evaluator instance's compiled state: creation, interned
+ * keys, owned regexes, teardown.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+int
+drl_engine_init(struct drl_engine *eng, const struct ce_host *host,
+    ce_instance *self, uint32_t regex_match_limit)
+{
+	char err[128];
+
+	memset(eng, 0, sizeof(*eng));
+	eng->host = host;
+	eng->self = self;
+	drl_arena_init(&eng->arena, NULL, 0);
+	if (drl_regex_env_init(&eng->rx, regex_match_limit) < 0)
+		return -ENOMEM;
+	/* Routing reads these two for every event. */
+	eng->k_source = drl_engine_key(eng, "eventSource", 11, err, sizeof(err));
+	eng->k_name = drl_engine_key(eng, "eventName", 9, err, sizeof(err));
+	if (eng->k_source == NULL || eng->k_name == NULL) {
+		drl_engine_free(eng);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+drl_engine_free(struct drl_engine *eng)
+{
+	size_t i;
+
+	drl_index_free(&eng->index);
+	for (i = 0; i < eng->keys.cap; i++) {
+		struct drl_key *k = eng->keys.slots[i].value;
+
+		if (eng->keys.slots[i].key != NULL && k != NULL && k->path != NULL)
+			eng->host->path_free(k->path);
+	}
+	drl_strmap_free(&eng->keys);
+	for (i = 0; i < eng->nregexes; i++)
+		drl_regex_free(eng->regexes[i]);
+	free(eng->regexes);
+	free(eng->rules);
+	drl_strmap_free(&eng->names);
+	drl_strmap_free(&eng->groups);
+	drl_regex_env_free(&eng->rx);
+	drl_arena_free(&eng->arena);
+	memset(eng, 0, sizeof(*eng));
+}
+
+struct drl_key *
+drl_engine_key(struct drl_engine *eng, const char *text, size_t len,
+    char *err, size_t errlen)
+{
+	struct drl_key *k = drl_strmap_get(&eng->keys, text, len);
+	ce_path *path;
+
+	if (k != NULL)
+		return k;
+	err[0] = '\0';
+	if ((path = eng->host->path_compile(text, len, err, errlen)) == NULL) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "malformed key");
+		return NULL;
+	}
+	if ((k = drl_arena_zalloc(&eng->arena, sizeof(*k))) == NULL ||
+	    (k->text = drl_arena_strndup(&eng->arena, text, len)) == NULL)
+		goto oom;
+	k->len = len;
+	k->path = path;
+	k->id = eng->nkeys;
+	k->multi = eng->host->path_is_multi(path) != 0;
+	if (drl_strmap_put(&eng->keys, k->text, len, k) < 0)
+		goto oom;
+	eng->nkeys++;
+	return k;
+oom:
+	eng->host->path_free(path);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+int
+drl_engine_keep_regex(struct drl_engine *eng, struct drl_regex *re)
+{
+	if (eng->nregexes == eng->capregexes) {
+		size_t cap = eng->capregexes ? eng->capregexes * 2 : 16;
+		struct drl_regex **v = realloc(eng->regexes, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		eng->regexes = v;
+		eng->capregexes = cap;
+	}
+	eng->regexes[eng->nregexes++] = re;
+	return 0;
+}

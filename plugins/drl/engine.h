@@ -1,0 +1,62 @@
+/*
+ * engine.h - one evaluator instance: its compiled rules (immutable after
+ * init), interned keys and regexes, and the routing index.
+ */
+#ifndef DRL_ENGINE_H
+#define DRL_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cloudengine/plugin.h"
+#include "arena.h"
+#include "index.h"
+#include "regex.h"
+#include "rule.h"
+#include "strmap.h"
+
+struct drl_engine {
+	const struct ce_host	*host;
+	ce_instance		*self;
+	struct drl_arena	 arena;		/* rules, nodes, strings */
+	struct drl_regex_env	 rx;
+
+	struct drl_strmap	 keys;		/* key text -> struct drl_key */
+	unsigned		 nkeys;
+	struct drl_key		*k_source;	/* eventSource */
+	struct drl_key		*k_name;	/* eventName */
+
+	struct drl_regex	**regexes;	/* owned, freed by destroy */
+	size_t			 nregexes, capregexes;
+
+	struct drl_rule		**rules;	/* in firing order (rank) */
+	size_t			 nrules, caprules;
+	struct drl_strmap	 names;		/* rule name -> struct drl_rule */
+
+	struct drl_strmap	 groups;	/* activation-group -> id + 1 */
+	unsigned		 ngroups;
+
+	struct drl_index	 index;
+	int			 has_dates;
+
+	ce_metric		*m_evaluated;	/* rules whose conditions ran */
+	ce_metric		*m_fired;
+	ce_metric		*m_regex_limit;
+};
+
+/* Make an empty engine; -ENOMEM. */
+int	drl_engine_init(struct drl_engine *eng, const struct ce_host *host,
+	    ce_instance *self, uint32_t regex_match_limit);
+void	drl_engine_free(struct drl_engine *eng);
+
+/* Intern a key: its path is compiled once.  NULL with a message in err. */
+struct drl_key *drl_engine_key(struct drl_engine *eng, const char *text,
+	    size_t len, char *err, size_t errlen);
+/* Keep a compiled regex for destroy().  -ENOMEM. */
+int	drl_engine_keep_regex(struct drl_engine *eng, struct drl_regex *re);
+
+/* Decide which rules fire for ev and report them (eval.c). */
+int	drl_engine_evaluate(const struct drl_engine *eng, const ce_event *ev,
+	    ce_alert_sink *sink);
+
+#endif /* DRL_ENGINE_H */

@@ -103,9 +103,12 @@ flatten_file(const char *path, struct flatten_ctx *c)
 	s.ctx = (void *)(intptr_t)fd;
 	ce_doc_limits_default(&limits);
 	rc = ce_doc_read(&s, path, 0, &limits, &ops, c, err, sizeof(err));
-	if (rc < 0 && !c->write_error)
+	/* err names the origin already */
+	if (rc < 0 && !c->write_error && err[0] != '\0')
+		fprintf(stderr, "cloudengine flatten: %s\n", err);
+	else if (rc < 0 && !c->write_error)
 		fprintf(stderr, "cloudengine flatten: %s: %s\n", path,
-		    err[0] ? err : strerror(-rc));
+		    strerror(-rc));
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return rc;

@@ -165,8 +165,7 @@ make_instance(struct ce_engine *e, struct ce_config *cfg,
 
 	if (entry == NULL)
 		return NULL;
-	if (ci->values == NULL &&
-	    ce_config_bind(cfg, ci, &entry->desc, &e->diag) < 0)
+	if (ce_config_bind(cfg, ci, &entry->desc, &e->diag) < 0)
 		return NULL;
 	inst = ce_instance_new(e, entry, ci);
 	if (inst == NULL)

@@ -458,10 +458,12 @@ read_stream(struct doc_ctx *c, struct ce_stream *s, const char *origin,
 
 	rc = ce_doc_read(s, origin, flags, &c->p->e->cfg->limits, &doc_ops, c,
 	    err, sizeof(err));
-	if (rc < 0) {
+	if (rc < 0) {	/* err names the origin already */
+		if (err[0] == '\0')
+			snprintf(err, sizeof(err), "%s: %s", origin, strerror(-rc));
 		atomic_fetch_add(&c->doc->failed, 1);
-		ce_warn("%s: %s", origin, err[0] ? err : strerror(-rc));
-		doc_note(c->doc, "%s: %s", origin, err[0] ? err : strerror(-rc));
+		ce_warn("%s", err);
+		doc_note(c->doc, "%s", err);
 	}
 	return rc;
 }

@@ -12,4 +12,7 @@ assert_status 0 "$status" "run of the bundled example (stderr: $(head -5 "$TMP/e
 assert_grep '"rule":"ec2.amazonaws.com: Someone is changing a security group"' "$TMP/out" "the original rule fires"
 assert_grep '"eventName":"AuthorizeSecurityGroupIngress"' "$TMP/out" "on the example event"
 "$CE_BIN" check -c "$conf" > "$TMP/out" 2> "$TMP/err" || fail "check of the bundled configuration: $(cat "$TMP/err")"
+# --rules replaces the evaluator's rule directories (here: the same ones).
+"$CE_BIN" test-rules -c "$conf" --rules "$CE_TOP_SRCDIR/rules" > "$TMP/out" 2> "$TMP/err" || fail "test-rules --rules: $(tail -5 "$TMP/out")"
+assert_grep "^[1-9][0-9]* passed, 0 failed$" "$TMP/out" "rule tests through --rules"
 echo "PASS: bundled example"

@@ -471,7 +471,9 @@ path_resolve(const char *dir, const char *path)
 {
 	struct ce_buf b = CE_BUF_INIT;
 
-	if (path[0] == '/' || dir == NULL)
+	/* "-" names standard input by convention, not a file beside the
+	 * config. */
+	if (path[0] == '/' || dir == NULL || strcmp(path, "-") == 0)
 		return strdup(path);
 	ce_buf_puts(&b, dir);
 	if (b.len == 0 || b.data[b.len - 1] != '/')

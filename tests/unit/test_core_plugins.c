@@ -2,7 +2,7 @@
  * test_core_plugins.c - the file input and the stdout output, loaded from
  * their shared objects and driven through a stub host.
  */
-#include "config.h"
+#include "autoconf.h"
 
 #include <dlfcn.h>
 #include <errno.h>

@@ -321,9 +321,11 @@ settle(struct ce_delivery *dl, int ok)
 		atomic_fetch_add(&e->totals.alerts, 1);
 	else
 		atomic_fetch_add(&e->totals.alerts_failed, 1);
+	/* The output's reference goes first: once the record settles, the
+	 * engine may shut down and must find the instance retired. */
+	ce_engine_instance_unref(e, dl->out);
 	ce_rec_settle(dl->rec, ok);
 	ce_alert_unref(dl->data);
-	ce_engine_instance_unref(e, dl->out);
 	free(dl->called_as);
 	free(dl);
 }

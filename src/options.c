@@ -533,7 +533,7 @@ finish_string(struct bind *bd, const char *raw, unsigned item, char **out)
 		goto out;
 	}
 	*out = is_path(bd->opt) ? path_resolve(bd->src->dir, b.data) :
-	    strdup(b.data);
+	    strdup(ce_buf_cstr(&b));
 	if (*out == NULL)
 		rc = -ENOMEM;
 out:

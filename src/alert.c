@@ -9,6 +9,7 @@
 #include "alert.h"
 #include "buf.h"
 #include "event.h"
+#include "log.h"
 #include "sha256.h"
 
 static const char *const severity_names[] = {
@@ -85,7 +86,9 @@ put_part(struct ce_buf *b, const char *prefix, const char *s, size_t max)
 	if (s == NULL || *s == '\0')
 		return;
 	ce_buf_puts(b, prefix);
-	ce_buf_append(b, s, ce_utf8_prefix(s, strlen(s), max));
+	/* Event text (a userAgent is the caller's choice): escaped as log
+	 * lines are, so the summary stays one line of valid UTF-8. */
+	ce_log_escape(b, s, ce_utf8_prefix(s, strlen(s), max));
 	if (strlen(s) > ce_utf8_prefix(s, strlen(s), max))
 		ce_buf_puts(b, "...");
 }
@@ -102,7 +105,10 @@ ce_alert_summary(const ce_event *ev)
 		who = identity_string(ev, "userIdentity.principalId");
 	if (who == NULL)
 		who = identity_string(ev, "userIdentity.type");
-	ce_buf_puts(&b, who != NULL ? who : "unknown identity");
+	if (who != NULL)
+		ce_log_escape(&b, who, strlen(who));
+	else
+		ce_buf_puts(&b, "unknown identity");
 	put_part(&b, " called ", ce_event_string(ev, "eventName"), 128);
 	put_part(&b, " on ", ce_event_string(ev, "eventSource"), 128);
 	put_part(&b, " from ", ce_event_string(ev, "sourceIPAddress"), 128);

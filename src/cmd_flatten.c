@@ -39,8 +39,13 @@ flatten_record(void *arg, struct json_object *record, const char *origin,
 	if (ev == NULL)
 		return -ENOMEM;
 	json = ce_event_flat_json(ev, &len);
-	if (json == NULL || fwrite(json, 1, len, stdout) != len ||
-	    putchar('\n') == EOF)
+	if (json == NULL) {
+		/* A bad record (or no memory): say so, go on with the rest. */
+		c->bad++;
+		fprintf(stderr, "%s:%llu: the flattened record is larger than "
+		    "limits.max_flat_bytes (or memory ran out)\n", origin,
+		    (unsigned long long)index);
+	} else if (fwrite(json, 1, len, stdout) != len || putchar('\n') == EOF)
 		c->write_error = 1;
 	ce_event_unref(ev);
 	return c->write_error ? -EIO : 0;

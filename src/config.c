@@ -37,7 +37,7 @@ struct retry_values {
 };
 
 struct limits_values {
-	int64_t	max_record_bytes, max_depth, max_gzip_ratio;
+	int64_t	max_record_bytes, max_depth, max_gzip_ratio, max_flat_bytes;
 };
 
 struct instance_keys {
@@ -117,6 +117,10 @@ static const struct ce_option limits_options[] = {
 	{ CE_OPTION_HEADER, .name = "max_gzip_ratio", .type = CE_OPT_INTEGER,
 	  .def = "1000", .offset = L(max_gzip_ratio), .min = 1,
 	  .max = 1000000, .help = "largest inflated/compressed size ratio" },
+	{ CE_OPTION_HEADER, .name = "max_flat_bytes", .type = CE_OPT_INTEGER,
+	  .def = "67108864", .offset = L(max_flat_bytes), .min = 1048576,
+	  .max = 1073741824,
+	  .help = "largest total size of one record's flattened keys" },
 	CE_OPTIONS_END
 };
 #undef L
@@ -659,6 +663,7 @@ load_limits(struct loader *ld, const config_setting_t *root)
 	ld->cfg->limits.max_record_bytes = (size_t)l.max_record_bytes;
 	ld->cfg->limits.max_depth = (size_t)l.max_depth;
 	ld->cfg->limits.max_gzip_ratio = (uint64_t)l.max_gzip_ratio;
+	ld->cfg->limits.max_flat_bytes = (size_t)l.max_flat_bytes;
 	return 0;
 }
 

@@ -25,6 +25,8 @@ struct ce_doc_limits {
 	size_t	max_record_bytes;	/* one JSON text (line, record); default 8 MiB */
 	size_t	max_depth;		/* JSON nesting; default 64 */
 	uint64_t max_gzip_ratio;	/* inflated/compressed bytes; default 1000 */
+	size_t	max_flat_bytes;		/* keys of one flattened map; default
+					 * 64 MiB (applied by ce_flatten_set_limit) */
 };
 void	ce_doc_limits_default(struct ce_doc_limits *l);
 /* Copy in (NULL = the defaults) to out with zeros replaced by defaults

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "dispatch.h"
 #include "engine.h"
+#include "flatten.h"
 #include "instance.h"
 #include "log.h"
 #include "metrics.h"
@@ -417,6 +418,7 @@ ce_engine_open(struct ce_engine **out, const struct ce_engine_options *opts)
 	if (opts->workers > 0)
 		cfg->workers = opts->workers;
 	ce_log_setup(cfg->log_level, cfg->log_format);
+	ce_flatten_set_limit(cfg->limits.max_flat_bytes);
 	if (opts->rules != NULL) {
 		if (cfg->evaluator == NULL) {
 			ce_diag_add(&e->diag, CE_LOG_ERROR, cfg->path, 0, 0,
@@ -632,6 +634,7 @@ reload(struct ce_engine *e)
 	pthread_mutex_unlock(&e->gen_lock);
 	e->cfg = cfg;
 	ce_log_setup(cfg->log_level, cfg->log_format);
+	ce_flatten_set_limit(cfg->limits.max_flat_bytes);
 	ce_engine_release(e, old);
 	ce_notice("reloaded: new rules and output options are in force");
 	return;

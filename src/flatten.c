@@ -70,6 +70,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,7 +434,16 @@ struct map {
 	struct ce_buf	 keys;
 	struct entry	*e;
 	size_t		 n, cap;
+	size_t		 max_keys;	/* bytes keys may take (the limit) */
 };
+
+static atomic_size_t flat_limit = CE_FLAT_MAX_BYTES;
+
+void
+ce_flatten_set_limit(size_t max_bytes)
+{
+	atomic_store(&flat_limit, max_bytes != 0 ? max_bytes : CE_FLAT_MAX_BYTES);
+}
 
 static int
 map_put(void *arg, const char *key, size_t keylen, struct json_object *obj,
@@ -442,6 +452,8 @@ map_put(void *arg, const char *key, size_t keylen, struct json_object *obj,
 	struct map *m = arg;
 	struct entry *e;
 
+	if (keylen > m->max_keys - m->keys.len)
+		return -E2BIG;
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
 
@@ -531,7 +543,7 @@ map_write(const struct map *m, struct ce_buf *out)
 void
 ce_flatten_json(struct json_object *root, struct ce_buf *out)
 {
-	struct map m = { CE_BUF_INIT, NULL, 0, 0 };
+	struct map m = { CE_BUF_INIT, NULL, 0, 0, atomic_load(&flat_limit) };
 
 	if (ce_flatten_walk_obj(root, map_put, &m) != 0 || map_dedup(&m) != 0)
 		goto fail;

@@ -41,8 +41,19 @@ int	ce_flatten_walk_obj(struct json_object *root, ce_flat_obj_fn fn,
 
 /* Append the flattened map as one compact JSON object: one member per
  * distinct key, at its first position with its last value, exactly as the
- * LinkedHashMap of json-flattener.  Failures leave out->oom set. */
+ * LinkedHashMap of json-flattener.  Failures leave out->oom set: out of
+ * memory, or keys over the limit below. */
 void	ce_flatten_json(struct json_object *root, struct ce_buf *out);
+
+/*
+ * Most bytes the keys of one flattened map may add up to
+ * (limits.max_flat_bytes; default CE_FLAT_MAX_BYTES).  Keys repeat their
+ * parents' names, so a small record ({"<1 MB name>":[0,0,...]}) would
+ * flatten to terabytes; over the limit ce_flatten_json() fails instead.
+ * Process-wide, any thread; 0 restores the default.
+ */
+#define CE_FLAT_MAX_BYTES	((size_t)64 << 20)
+void	ce_flatten_set_limit(size_t max_bytes);
 
 /* Append root as compact JSON text: numbers keep their lexemes, '/' is not
  * escaped, invalid UTF-8 becomes U+FFFD. */

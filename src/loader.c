@@ -2,9 +2,14 @@
  * loader.c - open plugin shared objects, check each descriptor against the
  * plugin ABI and keep a zero-extended copy of it in a registry.
  */
+#ifdef HAVE_CONFIG_H
+#include "autoconf.h"	/* _GNU_SOURCE, for O_PATH */
+#endif
+
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdalign.h>
 #include <stdarg.h>
@@ -12,24 +17,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "loader.h"
 #include "log.h"
 
 /*
- * The 0.1 layouts, frozen: later minors only append members, so whatever
- * the minor, a descriptor or option entry smaller than this is truncated.
+ * The 1.0 layouts, frozen (the same as 0.1's): later minors only append
+ * members, so whatever the minor, a descriptor or option entry smaller
+ * than this is truncated.
  */
-#define CE_PLUGIN_SIZE_0_1						\
+#define CE_PLUGIN_SIZE_1_0						\
 	(offsetof(struct ce_plugin, deliver) +				\
 	 sizeof(((struct ce_plugin *)0)->deliver))
-#define CE_OPTION_SIZE_0_1						\
+#define CE_OPTION_SIZE_1_0						\
 	(offsetof(struct ce_option, max) + sizeof(int64_t))
 
-_Static_assert(CE_PLUGIN_SIZE_0_1 <= sizeof(struct ce_plugin),
-    "the 0.1 descriptor layout cannot shrink");
-_Static_assert(CE_OPTION_SIZE_0_1 <= sizeof(struct ce_option),
-    "the 0.1 option layout cannot shrink");
+_Static_assert(CE_PLUGIN_SIZE_1_0 <= sizeof(struct ce_plugin),
+    "the 1.0 descriptor layout cannot shrink");
+_Static_assert(CE_OPTION_SIZE_1_0 <= sizeof(struct ce_option),
+    "the 1.0 option layout cannot shrink");
 
 /* A table longer than this has lost its terminator. */
 #define CE_OPTIONS_MAX		1024
@@ -64,6 +72,7 @@ static const char *const reserved_keys[] = {
 /* An entry, its normalised option table and its file name: one block. */
 struct entry_block {
 	struct ce_plugin_entry	 entry;
+	int			 fd;		/* what dl was opened through, or -1 */
 	struct ce_option	 options[];
 };
 
@@ -132,11 +141,11 @@ check_header(const struct ce_plugin *d, const char *file,
     struct ce_diag *diag)
 {
 	if (d->abi_major != CE_PLUGIN_ABI_MAJOR) {
+		/* The ABI's version is not cloudengine's: name the header. */
 		refuse(diag, file, "plugin was built for plugin ABI %u.%u; "
-		    "this cloudengine speaks %u.%u: rebuild it against "
-		    "cloudengine %u.%u", d->abi_major, d->abi_minor,
-		    CE_PLUGIN_ABI_MAJOR, CE_PLUGIN_ABI_MINOR,
-		    CE_PLUGIN_ABI_MAJOR, CE_PLUGIN_ABI_MINOR);
+		    "this cloudengine speaks %u.%u: rebuild it against this "
+		    "cloudengine's <cloudengine/plugin.h>", d->abi_major,
+		    d->abi_minor, CE_PLUGIN_ABI_MAJOR, CE_PLUGIN_ABI_MINOR);
 		return -EINVAL;
 	}
 	if (d->abi_minor > CE_PLUGIN_ABI_MINOR) {
@@ -147,11 +156,11 @@ check_header(const struct ce_plugin *d, const char *file,
 		    CE_PLUGIN_ABI_MAJOR, CE_PLUGIN_ABI_MINOR);
 		return -EINVAL;
 	}
-	if (d->size < CE_PLUGIN_SIZE_0_1) {
+	if (d->size < CE_PLUGIN_SIZE_1_0) {
 		refuse(diag, file, "plugin descriptor is truncated: its size "
-		    "is %" PRIu32 " bytes, the 0.1 layout needs at least %zu: "
+		    "is %" PRIu32 " bytes, the 1.0 layout needs at least %zu: "
 		    "build it with CE_PLUGIN_HEADER", d->size,
-		    (size_t)CE_PLUGIN_SIZE_0_1);
+		    (size_t)CE_PLUGIN_SIZE_1_0);
 		return -EINVAL;
 	}
 	return 0;
@@ -229,11 +238,11 @@ check_options(const struct ce_plugin *p, const char *file, const char *who,
 	if (p->options == NULL)
 		return 0;
 	step = p->options[0].size;
-	if (step < CE_OPTION_SIZE_0_1 || step % alignof(struct ce_option)) {
+	if (step < CE_OPTION_SIZE_1_0 || step % alignof(struct ce_option)) {
 		refuse(diag, file, "%s: option table entry size is %" PRIu32
-		    " bytes, the 0.1 layout needs at least %zu (a multiple of "
+		    " bytes, the 1.0 layout needs at least %zu (a multiple of "
 		    "%zu): build each entry with CE_OPTION_HEADER", who, step,
-		    (size_t)CE_OPTION_SIZE_0_1, alignof(struct ce_option));
+		    (size_t)CE_OPTION_SIZE_1_0, alignof(struct ce_option));
 		return 1;
 	}
 	for (i = 0;; i++) {
@@ -324,7 +333,7 @@ check_body(const struct ce_plugin *p, const char *file, struct ce_diag *diag,
 /* The entry for p, its options normalised to this host's layout. */
 static struct ce_plugin_entry *
 entry_new(const struct ce_plugin *p, size_t noptions, const char *file,
-    void *dl)
+    void *dl, int fd)
 {
 	const char *src = (const char *)p->options;
 	size_t flen = strlen(file) + 1, nopt = p->options ? noptions + 1 : 0;
@@ -337,6 +346,7 @@ entry_new(const struct ce_plugin *p, size_t noptions, const char *file,
 		return NULL;
 	b->entry.desc = *p;
 	b->entry.dl = dl;
+	b->fd = fd;
 	b->entry.file = (char *)&b->options[nopt];
 	memcpy(b->entry.file, file, flen);
 	if (p->options == NULL)
@@ -384,11 +394,11 @@ registry_count(const struct ce_registry *reg)
 /*
  * Check d and append a copy.  The first nbefore entries came from earlier
  * directories: a name clash with one of them skips d (returns 1); any
- * other clash is an error.  On 0 the entry owns dl.
+ * other clash is an error.  On 0 the entry owns dl and fd.
  */
 static int
 registry_insert(struct ce_registry *reg, const struct ce_plugin *d,
-    const char *file, void *dl, size_t nbefore, struct ce_diag *diag)
+    const char *file, void *dl, int fd, size_t nbefore, struct ce_diag *diag)
 {
 	struct ce_plugin_entry *e, *dup, **tail;
 	struct ce_plugin p;
@@ -413,7 +423,7 @@ registry_insert(struct ce_registry *reg, const struct ce_plugin *d,
 		    ce_plugin_kind_name(p.kind), p.name, dup->file);
 		return -EINVAL;
 	}
-	e = entry_new(&p, noptions, file, dl);
+	e = entry_new(&p, noptions, file, dl, fd);
 	if (e == NULL) {
 		refuse(diag, file, "out of memory");
 		return -ENOMEM;
@@ -424,20 +434,216 @@ registry_insert(struct ce_registry *reg, const struct ce_plugin *d,
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Trust: only root or the running user can have written what is loaded */
+/* ------------------------------------------------------------------ */
+
+#define INSECURE_ENV	"CLOUDENGINE_INSECURE_PLUGINS"
+#define TRUST_WHY	"a plugin runs with cloudengine's privileges and " \
+			"sees its secrets (" INSECURE_ENV "=1 turns this " \
+			"check off, for development only)"
+
+/* The check is on unless CLOUDENGINE_INSECURE_PLUGINS is exactly "1". */
 static int
-load_file(struct ce_registry *reg, const char *path, size_t nbefore,
+trust_checked(void)
+{
+	const char *v = getenv(INSECURE_ENV);
+
+	return v == NULL || strcmp(v, "1") != 0;
+}
+
+/*
+ * Non-zero, with the reason in why, when someone other than root or the
+ * running user could have written st.  Above the plugin directory, a
+ * sticky directory owned by root (/tmp) is accepted: in it nobody but an
+ * entry's owner can rename or remove that entry.
+ */
+static int
+untrusted(const struct stat *st, int above, char *why, size_t len)
+{
+	uid_t me = geteuid();
+	mode_t w = st->st_mode & (S_IWGRP | S_IWOTH);
+
+	if (st->st_uid != 0 && st->st_uid != me) {
+		snprintf(why, len, "owned by uid %ju, neither root nor the "
+		    "user running cloudengine (uid %ju)",
+		    (uintmax_t)st->st_uid, (uintmax_t)me);
+		return 1;
+	}
+	if (w == 0 || (above && S_ISDIR(st->st_mode) &&
+	    (st->st_mode & S_ISVTX) && st->st_uid == 0))
+		return 0;
+	snprintf(why, len, "writable by %s (mode %04o)",
+	    w == (S_IWGRP | S_IWOTH) ? "group and others" :
+	    w == S_IWOTH ? "others" : "group",
+	    (unsigned)(st->st_mode & 07777));
+	return 1;
+}
+
+/*
+ * Open dir for openat() after checking it and every directory above it.
+ * Symbolic links in dir are resolved first; the walk from "/" then
+ * follows none, so a link swapped in meanwhile makes it fail rather than
+ * lead elsewhere.  Returns the descriptor (O_PATH), -EPERM when something
+ * is untrusted, or another -errno when something cannot be looked at;
+ * the reason is in why.
+ */
+static int
+open_trusted_dir(const char *dir, char *why, size_t len)
+{
+	char *real = realpath(dir, NULL), reason[256], c;
+	size_t shown = 1, pos = 1, n;	/* fd is real[0, shown) */
+	struct stat st;
+	int fd, sub, last, rc;
+
+	if (real == NULL) {
+		rc = -errno;
+		snprintf(why, len, "%s: %s", dir, strerror(errno));
+		return rc;
+	}
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (;;) {
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			/* ENOTDIR, ELOOP: a link appeared after realpath(). */
+			rc = -errno;
+			snprintf(why, len, "%.*s: %s", (int)shown, real,
+			    strerror(errno));
+			goto fail;
+		}
+		last = real[pos] == '\0';
+		if (untrusted(&st, !last, reason, sizeof(reason))) {
+			rc = -EPERM;
+			snprintf(why, len, "%.*s is %s", (int)shown, real,
+			    reason);
+			goto fail;
+		}
+		if (last)
+			break;
+		n = strcspn(real + pos, "/");
+		c = real[pos + n];
+		real[pos + n] = '\0';
+		sub = openat(fd, real + pos, O_PATH | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		real[pos + n] = c;
+		close(fd);
+		fd = sub;
+		shown = pos + n;
+		pos = c == '/' ? shown + 1 : shown;
+	}
+	free(real);
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(real);
+	return rc;
+}
+
+/*
+ * Close the descriptor a plugin was loaded through, unless the object is
+ * still mapped under its /proc/self/fd name (another reference, or a
+ * NODELETE object): dlopen() matches names before files, so that number
+ * must not name another file while the name is in use.
+ */
+static void
+release_fd(int fd)
+{
+	char proc[32];
+	void *still;
+
+	if (fd < 0)
+		return;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	still = dlopen(proc, RTLD_LAZY | RTLD_NOLOAD);
+	if (still != NULL) {
+		dlclose(still);
+		return;		/* kept open on purpose */
+	}
+	close(fd);
+}
+
+/*
+ * Open name in the checked directory dirfd without following a link,
+ * check the file itself, and dlopen() that very file through
+ * /proc/self/fd: what was checked is what is loaded.  *fd is the
+ * descriptor to keep while the object is loaded.
+ */
+static void *
+open_trusted(const char *path, int dirfd, const char *name, int *fd,
     struct ce_diag *diag)
+{
+	char proc[32], why[256];
+	const char *err;
+	struct stat st;
+	void *dl = NULL;
+
+	*fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (*fd < 0 && errno == ELOOP) {
+		refuse(diag, path, "refusing to load a symbolic link: install "
+		    "the plugin file itself; %s", TRUST_WHY);
+		goto fail;
+	}
+	if (*fd < 0 || fstat(*fd, &st) < 0) {
+		refuse(diag, path, "cannot load plugin: %s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		refuse(diag, path, "cannot load plugin: not a regular file");
+		goto fail;
+	}
+	if (untrusted(&st, 0, why, sizeof(why))) {
+		refuse(diag, path, "refusing to load this plugin: it is %s; %s",
+		    why, TRUST_WHY);
+		goto fail;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", *fd);
+	if ((dl = dlopen(proc, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		err = dlerror();
+		/* "/proc/self/fd/7: error" names the file we already name. */
+		if (err != NULL && strncmp(err, proc, strlen(proc)) == 0 &&
+		    strncmp(err + strlen(proc), ": ", 2) == 0)
+			err += strlen(proc) + 2;
+		refuse(diag, path, "cannot load plugin: %s (use ldd(1) to "
+		    "check its dependencies)", err != NULL ? err : "?");
+		goto fail;
+	}
+	return dl;
+fail:
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	return NULL;
+}
+
+/* Without the check: by name, as the user asked. */
+static void *
+open_unchecked(const char *path, struct ce_diag *diag)
+{
+	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+
+	if (dl == NULL)
+		refuse(diag, path, "cannot load plugin: %s (use ldd(1) to "
+		    "check its dependencies)", dlerror());
+	return dl;
+}
+
+/*
+ * Load path; dirfd >= 0 is its checked directory and name its entry
+ * there (the trust check is on), dirfd < 0 loads path as it is.
+ */
+static int
+load_file(struct ce_registry *reg, const char *path, int dirfd,
+    const char *name, size_t nbefore, struct ce_diag *diag)
 {
 	const struct ce_plugin *d;
 	void *dl;
-	int rc;
+	int fd = -1, rc;
 
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (dl == NULL) {
-		refuse(diag, path, "cannot load plugin: %s (use ldd(1) to "
-		    "check its dependencies)", dlerror());
+	dl = dirfd >= 0 ? open_trusted(path, dirfd, name, &fd, diag) :
+	    open_unchecked(path, diag);
+	if (dl == NULL)
 		return -EINVAL;
-	}
 	dlerror();
 	d = dlsym(dl, CE_PLUGIN_SYMBOL);
 	if (dlerror() != NULL || d == NULL) {
@@ -446,13 +652,14 @@ load_file(struct ce_registry *reg, const char *path, size_t nbefore,
 		rc = -EINVAL;
 		goto fail;
 	}
-	rc = registry_insert(reg, d, path, dl, nbefore, diag);
+	rc = registry_insert(reg, d, path, dl, fd, nbefore, diag);
 	if (rc != 0)
 		goto fail;
 	return 0;
 fail:
 	/* No instance of a refused or skipped plugin can exist yet. */
 	dlclose(dl);
+	release_fd(fd);
 	return rc > 0 ? 0 : rc;
 }
 
@@ -471,6 +678,7 @@ ce_registry_free(struct ce_registry *reg)
 		next = e->next;
 		if (e->dl != NULL)
 			dlclose(e->dl);
+		release_fd(((struct entry_block *)e)->fd);
 		free(e);
 	}
 	reg->head = NULL;
@@ -480,7 +688,29 @@ int
 ce_registry_load_file(struct ce_registry *reg, const char *path,
     struct ce_diag *diag)
 {
-	return load_file(reg, path, 0, diag);
+	const char *slash = strrchr(path, '/'), *name;
+	char why[512], *dir;
+	int dirfd, rc;
+
+	if (!trust_checked())
+		return load_file(reg, path, -1, path, 0, diag);
+	name = slash != NULL ? slash + 1 : path;
+	dir = slash == NULL ? strdup(".") : slash == path ? strdup("/") :
+	    strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return -ENOMEM;
+	dirfd = open_trusted_dir(dir, why, sizeof(why));
+	free(dir);
+	if (dirfd == -EPERM)
+		refuse(diag, path, "refusing to load this plugin: %s; %s", why,
+		    TRUST_WHY);
+	else if (dirfd < 0)
+		refuse(diag, path, "cannot load plugin: %s", why);
+	if (dirfd < 0)
+		return dirfd == -ENOMEM ? -ENOMEM : -EINVAL;
+	rc = load_file(reg, path, dirfd, name, 0, diag);
+	close(dirfd);
+	return rc;
 }
 
 int
@@ -488,7 +718,7 @@ ce_registry_add(struct ce_registry *reg, const struct ce_plugin *desc,
     const char *origin, struct ce_diag *diag)
 {
 	return registry_insert(reg, desc, origin ? origin : "<memory>", NULL,
-	    0, diag);
+	    -1, 0, diag);
 }
 
 static int
@@ -506,14 +736,40 @@ by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* Load the scanned names of dir (dirfd: as load_file()). */
+static int
+load_names(struct ce_registry *reg, const char *dir, int dirfd,
+    struct dirent **names, int n, struct ce_diag *diag)
+{
+	size_t nbefore = registry_count(reg);
+	int i, rc = 0, r;
+	char *path;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(dir) + strlen(names[i]->d_name) + 2;
+
+		path = malloc(len);
+		if (path == NULL) {
+			r = -ENOMEM;
+		} else {
+			snprintf(path, len, "%s/%s", dir, names[i]->d_name);
+			r = load_file(reg, path, dirfd, names[i]->d_name,
+			    nbefore, diag);
+			free(path);
+		}
+		if (r < 0 && rc != -ENOMEM)
+			rc = r;
+	}
+	return rc;
+}
+
 int
 ce_registry_load_dir(struct ce_registry *reg, const char *dir,
     struct ce_diag *diag)
 {
-	size_t nbefore = registry_count(reg);
 	struct dirent **names;
-	int i, n, rc = 0, r;
-	char *path;
+	int i, n, rc = 0, dirfd = -1;
+	char why[512];
 
 	n = scandir(dir, &names, is_shared_object, by_name);
 	if (n < 0 && errno == ENOENT)
@@ -523,21 +779,23 @@ ce_registry_load_dir(struct ce_registry *reg, const char *dir,
 		    strerror(errno));
 		return -EINVAL;
 	}
-	for (i = 0; i < n; i++) {
-		size_t len = strlen(dir) + strlen(names[i]->d_name) + 2;
-
-		path = malloc(len);
-		if (path == NULL) {
-			r = -ENOMEM;
-		} else {
-			snprintf(path, len, "%s/%s", dir, names[i]->d_name);
-			r = load_file(reg, path, nbefore, diag);
-			free(path);
-		}
-		if (r < 0 && rc != -ENOMEM)
-			rc = r;
-		free(names[i]);
+	/* Checked once for all its files; only when there is one to load. */
+	if (n > 0 && trust_checked() &&
+	    (dirfd = open_trusted_dir(dir, why, sizeof(why))) < 0) {
+		if (dirfd == -EPERM)
+			refuse(diag, dir, "refusing to load plugins from this "
+			    "directory: %s; %s", why, TRUST_WHY);
+		else
+			refuse(diag, dir, "cannot read the plugin directory: "
+			    "%s", why);
+		rc = dirfd == -ENOMEM ? -ENOMEM : -EINVAL;
+	} else {
+		rc = load_names(reg, dir, dirfd, names, n, diag);
 	}
+	if (dirfd >= 0)
+		close(dirfd);
+	for (i = 0; i < n; i++)
+		free(names[i]);
 	free(names);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "aws.h"
 #include "commands.h"
@@ -165,6 +166,24 @@ block_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+/*
+ * The daemon holds credentials and API keys in memory: it makes no core
+ * dump (a core_pattern that pipes to a collector ignores RLIMIT_CORE, so
+ * only this stops one) and cannot be ptrace()d by other processes of its
+ * user.  CLOUDENGINE_DUMPABLE=1 keeps both, for debugging.  Left out
+ * under AddressSanitizer, whose leak checker attaches with ptrace().
+ */
+static void
+no_core_dumps(void)
+{
+#if defined(PR_SET_DUMPABLE) && !defined(__SANITIZE_ADDRESS__)
+	const char *keep = getenv("CLOUDENGINE_DUMPABLE");
+
+	if (keep == NULL || strcmp(keep, "1") != 0)
+		(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 int
 ce_cmd_run(int argc, char **argv)
 {
@@ -179,6 +198,7 @@ ce_cmd_run(int argc, char **argv)
 		return CE_EXIT_USAGE;
 	}
 	block_signals();
+	no_core_dumps();
 	if (open_engine(&e, &cli, CE_MODE_RUN) < 0 || ce_engine_start(e) < 0) {
 		rc = e != NULL ? report_failure(e, "cannot start") : CE_EXIT_INTERNAL;
 		ce_engine_close(e);

@@ -36,6 +36,7 @@ ce_doc_limits_default(struct ce_doc_limits *l)
 	l->max_record_bytes = 8u << 20;
 	l->max_depth = 64;
 	l->max_gzip_ratio = 1000;
+	l->max_flat_bytes = (size_t)64 << 20;
 }
 
 void
@@ -58,6 +59,8 @@ ce_doc_limits_normalise(struct ce_doc_limits *out,
 		out->max_depth = RD_MAX_DEPTH;
 	if (out->max_gzip_ratio == 0)
 		out->max_gzip_ratio = def.max_gzip_ratio;
+	if (out->max_flat_bytes == 0)
+		out->max_flat_bytes = def.max_flat_bytes;
 }
 
 /* ------------------------------------------------------------------ */

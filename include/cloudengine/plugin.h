@@ -11,21 +11,35 @@
  * CE_PLUGIN_SYMBOL, a const struct ce_plugin (the descriptor).
  *
  * Versioning
- *   MAJOR  bumped on any change that breaks a built plugin; MINOR reset.
- *   MINOR  bumped when a member is appended to a struct, or a constant or
- *          an enum value is added.
+ *   MAJOR  bumped on any change that breaks a built plugin (a member
+ *          removed, moved or retyped, a signature, meaning or lifetime
+ *          changed); MINOR reset.
+ *   MINOR  bumped when a member is appended to a struct (a host service,
+ *          a callback, an alert field...), or a constant, flag, option
+ *          type or enum value is added.
  *   Structs only ever grow at their end, and each starts with its size,
- *   so either side can tell which members the other one knows.
+ *   so either side can tell which members the other one knows: the host
+ *   zero-extends what a plugin declares (members it lacks read as NULL or
+ *   0, meaning "not provided"), and reads or writes no byte beyond the
+ *   size of a struct a plugin passes it.
  *   The host loads a plugin iff
  *       plugin.abi_major == CE_PLUGIN_ABI_MAJOR &&
  *       plugin.abi_minor <= CE_PLUGIN_ABI_MINOR
- *   While the major is 0 the ABI is still being shaped by the inputs,
- *   outputs and SDK work; 1.0 will be frozen and supported for years.
+ *   so a plugin built against 1.0 loads in every 1.x host.  ABI 1.0 is
+ *   frozen: tests/abi/ in the sources keeps a copy of this header as it
+ *   was, and the tests check that no 1.0 member moved.
  *
  * Change log
  *   0.1  initial version: descriptor, host table, options, events, paths,
  *        documents and outcomes, alerts and deliveries, metrics, AWS
  *        credentials/region/endpoint services.
+ *   1.0  frozen; the 0.1 layout unchanged.  Added CE_PLUGIN_HEADER_MINOR()
+ *        (run on older 1.x hosts), a compile-time refusal of
+ *        -fshort-enums (enums are int-sized members of the ABI), and the
+ *        contracts 0.1 left unwritten: sizes (above), a compiled path is
+ *        shareable between threads, an alert's tags may be NULL when
+ *        ntags is 0, an output settles every delivery before it is
+ *        stopped.  0.x plugins must be rebuilt.
  *
  * Conventions used by every member below
  *   - Functions returning int return 0 (or a count) on success and a
@@ -50,8 +64,8 @@
 extern "C" {
 #endif
 
-#define CE_PLUGIN_ABI_MAJOR	0
-#define CE_PLUGIN_ABI_MINOR	1
+#define CE_PLUGIN_ABI_MAJOR	1
+#define CE_PLUGIN_ABI_MINOR	0
 
 /* The one symbol the loader looks up with dlsym(). */
 #define CE_PLUGIN_SYMBOL	"cloudengine_plugin"
@@ -223,6 +237,7 @@ typedef int (*ce_flat_fn)(void *arg, const char *key, size_t keylen,
  * body, a Lambda invocation payload.  The host detects its shape and
  * expands it into zero or more records (a CloudTrail log file holds
  * thousands; an S3 notification names objects the host fetches).
+ * submit() reads no byte of the struct beyond its size.
  *
  * Give the bytes either whole (data/len, copied by submit()) or as a
  * stream (read/close/stream), which the host reads on one of its threads,
@@ -277,7 +292,7 @@ struct ce_outcome {
 
 /*
  * What an evaluator reports for one fired rule.  Borrowed: the host copies
- * everything during fire().
+ * everything during fire(), reading no byte beyond size.
  */
 struct ce_alert_spec {
 	uint32_t		 size;		/* sizeof(struct ce_alert_spec) */
@@ -305,7 +320,7 @@ struct ce_alert {
 	const char		*severity;	/* never NULL: one of the five names */
 	const char		*description;	/* may be NULL */
 	const char		*runbook;	/* may be NULL */
-	const char *const	*tags;
+	const char *const	*tags;		/* ntags strings; may be NULL if 0 */
 	size_t			 ntags;
 	const char		*key;		/* idempotency key: stable for this
 						 * (eventID, rule) across retries,
@@ -332,7 +347,8 @@ enum ce_delivery_status {
 /* AWS                                                                 */
 /* ------------------------------------------------------------------ */
 
-/* Filled by host->aws_credentials(); owned by the caller. */
+/* Filled by host->aws_credentials(); owned by the caller, who sets size
+ * (the host writes no byte beyond it). */
 struct ce_aws_credentials {
 	uint32_t	 size;			/* sizeof(struct ce_aws_credentials) */
 	char		 access_key_id[128];
@@ -348,8 +364,10 @@ struct ce_aws_credentials {
 
 /*
  * Handed to init(); valid until destroy() returns.  Members are only ever
- * appended: before calling one newer than the minor a plugin was built
- * against, test host->abi_minor (or host->size).
+ * appended.  A host's minor is at least the one its plugin claims, so
+ * every member of that minor is there; a plugin that claims an older
+ * minor with CE_PLUGIN_HEADER_MINOR() tests host->abi_minor before
+ * calling a member added after it.
  */
 struct ce_host {
 	uint16_t	 abi_major;
@@ -403,7 +421,8 @@ struct ce_host {
 
 	/* Compile a flattened key, once, for fast repeated lookups.  NULL on
 	 * a malformed key, with the reason in err (may be NULL).  The path is
-	 * owned by the caller: free it with path_free(). */
+	 * owned by the caller: free it with path_free().  A compiled path is
+	 * immutable: any number of threads may use it at once. */
 	ce_path		*(*path_compile)(const char *key, size_t keylen,
 			    char *err, size_t errlen);
 	void		(*path_free)(ce_path *path);
@@ -547,16 +566,39 @@ struct ce_plugin {
 	 * Called from the instance's own dispatch thread, one call at a
 	 * time; the host bounds how many deliveries are in flight.  The host
 	 * owns retries, backoff and deadlines: report RETRY, never loop.
+	 * The host waits for every delivery it handed out to be settled
+	 * before it calls stop(): settle them all, also when shutting down.
 	 */
 	void	(*deliver)(void *state, const struct ce_alert *alert,
 		    ce_delivery *d);
 };
 
 /* First initialisers of every descriptor (cf. nginx NGX_MODULE_V1). */
-#define CE_PLUGIN_HEADER						\
+#define CE_PLUGIN_HEADER	CE_PLUGIN_HEADER_MINOR(CE_PLUGIN_ABI_MINOR)
+
+/*
+ * The same, claiming an older minor of this major so that older hosts
+ * load the plugin too; it must then test host->abi_minor before using
+ * anything added after that minor (host services, callbacks the host
+ * would not call, members of host structs: check their size).
+ */
+#define CE_PLUGIN_HEADER_MINOR(minor)					\
 	.abi_major = CE_PLUGIN_ABI_MAJOR,				\
-	.abi_minor = CE_PLUGIN_ABI_MINOR,				\
+	.abi_minor = (minor),						\
 	.size = sizeof(struct ce_plugin)
+
+/*
+ * Enums are members of the ABI's structs and must be int-sized, as every
+ * Linux compiler makes them unless told otherwise: building with
+ * -fshort-enums would silently move members, so it fails here instead.
+ */
+typedef char ce_plugin_abi_needs_int_sized_enums_not_fshort_enums[
+    (sizeof(enum ce_plugin_kind) == sizeof(int) &&
+     sizeof(enum ce_option_type) == sizeof(int) &&
+     sizeof(enum ce_value_type) == sizeof(int) &&
+     sizeof(enum ce_doc_status) == sizeof(int) &&
+     sizeof(enum ce_delivery_status) == sizeof(int) &&
+     sizeof(enum ce_log_level) == sizeof(int)) ? 1 : -1];
 
 /* Logging shorthands. */
 #define CE_ERROR(h, s, ...)	(h)->log((s), CE_LOG_ERROR, __VA_ARGS__)

@@ -77,18 +77,25 @@ drl_load_text(struct drl_engine *eng, struct drl_diag *diag, const char *path,
 static int
 read_file(const char *path, char **out, size_t *len, int *err)
 {
-	FILE *fp = fopen(path, "rb");
+	FILE *fp = NULL;
 	struct stat st;
 	char *buf = NULL;
 	size_t n;
 
 	*err = 0;
-	if (fp == NULL || fstat(fileno(fp), &st) < 0) {
+	/* Opening a FIFO would wait for a writer: look first. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode)) {
+		*err = EINVAL;
+		goto fail;
+	}
+	if ((fp = fopen(path, "rb")) == NULL || fstat(fileno(fp), &st) < 0) {
 		*err = errno;
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode) || st.st_size > MAX_RULE_FILE) {
-		*err = S_ISDIR(st.st_mode) ? EISDIR : EFBIG;
+		*err = S_ISDIR(st.st_mode) ? EISDIR : S_ISREG(st.st_mode) ?
+		    EFBIG : EINVAL;
 		goto fail;
 	}
 	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
@@ -124,7 +131,14 @@ load_file(struct drl_engine *eng, struct drl_diag *diag, const char *path)
 		return rc;
 	if (rc < 0) {
 		diag->file = path;
-		drl_error(diag, 0, 0, "cannot read rule file: %s", strerror(err));
+		if (err == EFBIG)
+			drl_error(diag, 0, 0, "rule file larger than %u MiB, the "
+			    "limit for one file", MAX_RULE_FILE >> 20);
+		else if (err == EINVAL)
+			drl_error(diag, 0, 0, "not a regular file");
+		else
+			drl_error(diag, 0, 0, "cannot read rule file: %s",
+			    strerror(err));
 		drl_diag_flush(diag);
 		diag->file = NULL;
 		return 0;

@@ -52,3 +52,7 @@ tests_unit_test_out_http_LDADD = plugins/common/liboutcommon.la \
 	tests/unit/libfakehost.la tests/unit/libcetest.la $(CUNIT_TEST_LIBS) \
 	$(JSONC_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
 endif
+
+# All three outputs at once, with the DRL evaluator (needs fauxqs for SNS).
+TESTS += tests/cli/outputs_e2e.sh
+EXTRA_DIST += tests/cli/outputs_e2e.sh

@@ -552,10 +552,10 @@ class Bench:
             self.section_eval()
         if "memory" in sections:
             self.section_memory()
-        if "alloc" in sections:
-            self.section_alloc()
         if "cold" in sections:
             self.section_cold()
+        if "alloc" in sections:
+            self.section_alloc()
         self.rep.add("Load average at the end: %s; total %.0f s." % (
             " ".join("%.2f" % x for x in os.getloadavg()), time.time() - t0))
         name = datetime.datetime.now().strftime("%Y-%m-%d_%H%M%S")

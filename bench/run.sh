@@ -4,13 +4,16 @@
 # and prints markdown (also saved under bench/out/results/).
 #
 #   bench/run.sh [--quick] [--records N] [--allocator jemalloc|tcmalloc]
-#                [--sections eval,memory,cold,alloc] [BUILDDIR]
+#                [--sections eval,memory,cold,alloc,lambda,outputs,sqs]
+#                [BUILDDIR]
 #
 # BUILDDIR is a build directory configured from this source tree (default:
 # $CE_BUILD_DIR).  With --allocator, a second build configured
 # --with-allocator=NAME is made in bench/out/build-NAME and measured, the
 # json-c baseline linked with the same allocator.  The section "alloc" (not
-# run by default) builds both and runs the three side by side, interleaved.
+# run by default) builds both and runs the three side by side, interleaved;
+# "lambda", "outputs" and "sqs" (not by default either) run the other
+# areas' bench/lambda_init.sh, outputs.sh and sqs.sh with BUILDDIR.
 # Generated corpora, rules and configurations stay in bench/out/
 # (git-ignored), reused across runs.
 # Skips (exit 0) when ../shared (the corpus generator) is absent.  A missed
@@ -49,6 +52,18 @@ while [ $# -gt 0 ]; do
 done
 
 say() { echo "run.sh: $*" >&2; }
+
+# bench.py's sections, and the other scripts of bench/ to run after it.
+PY_SECTIONS=
+SCRIPTS=
+for s in $(echo "$SECTIONS" | tr , ' '); do
+	case $s in
+	eval|memory|cold|alloc) PY_SECTIONS=${PY_SECTIONS:+$PY_SECTIONS,}$s ;;
+	lambda) SCRIPTS="$SCRIPTS lambda_init.sh" ;;
+	outputs|sqs) SCRIPTS="$SCRIPTS $s.sh" ;;
+	*) say "unknown section '$s'"; usage ;;
+	esac
+done
 
 SHARED=${CE_SHARED_DIR:-$SRCDIR/../shared}
 GEN="$SHARED/bench/gen_corpus.py"
@@ -140,6 +155,22 @@ command -v jq > /dev/null || apt_install jq || say "no jq: its rows are left out
     say "no GNU time: peak RSS figures include the Python parent's"
 JQ=$(command -v jq || :)
 
-exec python3 "$BENCH/bench.py" --builddir "$BUILD" --out "$OUT" \
-    --gen-corpus "$GEN" --jsonc-parse "$JSONC" ${JQ:+--jq "$JQ"} \
-    --allocator "$ALLOCATOR" --sections "$SECTIONS" --records "$RECORDS" $QUICK
+status=0
+if [ -n "$PY_SECTIONS" ]; then
+	python3 "$BENCH/bench.py" --builddir "$BUILD" --out "$OUT" \
+	    --gen-corpus "$GEN" --jsonc-parse "$JSONC" ${JQ:+--jq "$JQ"} \
+	    --allocator "$ALLOCATOR" --sections "$PY_SECTIONS" \
+	    --records "$RECORDS" $QUICK || status=$?
+fi
+for script in $SCRIPTS; do
+	# lambda_init.sh wants the Lambda input built; the others build
+	# what they need themselves.
+	if [ "$script" = lambda_init.sh ]; then
+		make -C "$BUILD" -j2 plugins/in_lambda.la >> "$OUT/build-$(basename "$BUILD").log" 2>&1 ||
+		    say "plugins/in_lambda.la does not build"
+	fi
+	say "running bench/$script $BUILD"
+	echo
+	sh "$BENCH/$script" "$BUILD" || { say "bench/$script failed"; status=1; }
+done
+exit $status

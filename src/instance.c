@@ -2,6 +2,7 @@
  * instance.c - one configured plugin instance and its lifecycle:
  * init → start → stop → destroy, each step at most once and in order.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,13 @@ static void
 output_metrics(struct ce_instance *inst)
 {
 	struct ce_buf scope = CE_BUF_INIT;
+	const char *p;
 
-	ce_buf_printf(&scope, "output_%s", inst->name);
+	/* Metric names are [a-z0-9_]+, instance names need not be. */
+	ce_buf_puts(&scope, "output_");
+	for (p = inst->name; *p != '\0'; p++)
+		ce_buf_putc(&scope, isalnum((unsigned char)*p) ?
+		    (char)tolower((unsigned char)*p) : '_');
 	inst->m_delivered = ce_metric_register(ce_buf_cstr(&scope),
 	    "delivered", "alerts delivered");
 	inst->m_failed = ce_metric_register(ce_buf_cstr(&scope),

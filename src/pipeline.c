@@ -332,8 +332,9 @@ ce_pipeline_fire(ce_alert_sink *s, const struct ce_alert_spec *spec)
 	struct ce_alert_data *a;
 	int rc;
 
-	if (spec == NULL || spec->size < offsetof(struct ce_alert_spec, file) ||
-	    spec->rule == NULL)
+	/* The 1.0 layout, line included: no byte beyond size is read. */
+	if (spec == NULL || spec->size < offsetof(struct ce_alert_spec, line) +
+	    sizeof(spec->line) || spec->rule == NULL)
 		return -EINVAL;
 	if (s->p->e->mode == CE_MODE_TEST)
 		return fire_test(s, spec);
@@ -552,7 +553,8 @@ ce_pipeline_submit(struct ce_pipeline *p, struct ce_instance *input,
 {
 	struct ce_doc *doc;
 
-	if (d == NULL || d->size < offsetof(struct ce_document, flags) ||
+	if (d == NULL || d->size < offsetof(struct ce_document, flags) +
+	    sizeof(d->flags) ||
 	    (d->data == NULL && d->read == NULL && d->len > 0)) {
 		if (d != NULL && d->close != NULL)
 			d->close(d->stream);

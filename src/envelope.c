@@ -246,8 +246,9 @@ parse_embedded(struct unwrap *u, json_object *str, json_object **out,
 	}
 	if ((tok = json_tokener_new_ex((int)u->limits->max_depth)) == NULL)
 		return -ENOMEM;
+	/* Raw bytes that are not UTF-8 are kept, as in reader.c. */
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
+	    JSON_TOKENER_ALLOW_TRAILING_CHARS);
 	*out = json_tokener_parse_ex(tok, s, (int)len + 1);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);

@@ -1139,8 +1139,11 @@ ce_doc_read(struct ce_stream *s, const char *origin, unsigned flags,
 		set_err(err, errlen, "%s: out of memory", origin);
 		goto fail;
 	}
+	/* No JSON_TOKENER_VALIDATE_UTF8: a value that is not UTF-8 (an API
+	 * caller chose it) must still flatten, match and alert; every JSON
+	 * writer downstream shows such bytes as U+FFFD. */
 	json_tokener_set_flags(r.tok, JSON_TOKENER_STRICT |
-	    JSON_TOKENER_ALLOW_TRAILING_CHARS | JSON_TOKENER_VALIDATE_UTF8);
+	    JSON_TOKENER_ALLOW_TRAILING_CHARS);
 	rc = read_all(&r, &src, buf);
 	if (rc < 0 && err != NULL && errlen > 0 && err[0] == '\0')
 		set_err(err, errlen, "%s: reading stopped at line %" PRIu64

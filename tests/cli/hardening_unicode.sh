@@ -4,9 +4,10 @@
 # characters, U+2028 and bidi overrides flatten, match rules by those keys
 # and values, and reach the stdout output and the logs as valid UTF-8 JSON,
 # one line each: an alert's summary stays one line, and a hostile file name
-# cannot forge a log line.  A line holding raw bytes that are not UTF-8 is
-# refused with its file, line and column, and the lines around it still
-# alert.
+# cannot forge a log line.  A line holding raw bytes that are not UTF-8
+# in a key and a value is kept: it flattens (U+FFFD in JSON text), matches
+# rules by the valid parts of its value, and alerts like its neighbours.
+# A line that is not JSON is still refused with its file, line and column.
 . "$(dirname "$0")/lib.sh"
 
 [ -n "${PYTHON3:-}" ] || skip "no python3"
@@ -40,13 +41,15 @@ lines = [
 with open(tmp + "/events.ndjson", "wb") as f:
     f.write((lines[0] + "\n").encode("utf-8"))
     f.write((lines[1] + "\n").encode("utf-8"))
-    # 3: raw bytes that are not UTF-8 in a value: refused.
+    # 3: raw bytes that are not UTF-8 in a value and in a key: kept.
     f.write(b'{"eventVersion":"1.08","eventSource":"iam.amazonaws.com",'
             b'"eventName":"CreateUser","eventID":"u3","eventTime":"t",'
-            b'"requestParameters":{"userName":"a\xff\xfeb"}}\n')
+            b'"requestParameters":{"userName":"a\xff\xfeb","k\xc3":2}}\n')
     # 4: after it, an ordinary record still alerts.
     f.write((rec(eventID="u4", eventName="CreateUser",
                  requestParameters={"userName": "plain"}) + "\n").encode())
+    # 5: not JSON: refused, named by line and column.
+    f.write(b'{"eventID":"u5",}\n')
 PY
 
 mkdir "$TMP/rules"
@@ -68,6 +71,15 @@ then
 	new Out().report($m, drools.getRule().getName());
 end
 
+rule "iam.amazonaws.com: bytes that are not UTF-8"
+when
+	$m : Map(this["requestParameters.userName"] str[startsWith] "a",
+	         this["requestParameters.userName"].endsWith("b"),
+	         this["requestParameters.userName"].length() == 4)
+then
+	new Out().report($m, drools.getRule().getName());
+end
+
 rule "iam.amazonaws.com: every CreateUser"
 when
 	$m : Map(this["eventName"] == "CreateUser")
@@ -80,21 +92,23 @@ DRL
 status=0
 "$CE_BIN" flatten "$TMP/events.ndjson" > "$TMP/flat" 2> "$TMP/flat.err" || status=$?
 assert_status 1 "$status" "flatten with one refused line"
-assert_grep "events.ndjson:3:.*column [0-9]+.*(utf-8|UTF-8)" "$TMP/flat.err" \
+assert_grep "events.ndjson:5:.*column [0-9]+" "$TMP/flat.err" \
 	"the refused line is named with its line and column"
 "$PYTHON3" - "$TMP/flat" <<'PY' || fail "flatten output"
 import json, sys
 raw = open(sys.argv[1], "rb").read()
 text = raw.decode("utf-8")          # strict: raises on invalid UTF-8
 maps = [json.loads(l) for l in text.split("\n") if l]
-assert len(maps) == 3, "expected 3 flattened records, got %d" % len(maps)
-a, b, d = maps
+assert len(maps) == 4, "expected 4 flattened records, got %d" % len(maps)
+a, b, c, d = maps
 assert a["requestParameters.userName"] == "\u00e9l\u00e8ve-\u65e5\u672c-\U0001F600", a
 assert a["requestParameters.cl\u00e9"] == "valeur"
 assert a["requestParameters.\u202eevil"] == "\u200d"
 assert b["requestParameters.lone"] == "x\ufffdy\ufffdz", b["requestParameters.lone"]
 assert b["requestParameters.k\ufffd"] == 1
 assert b["requestParameters.nul"] == "a\u0000b"
+assert c["requestParameters.userName"] == "a\ufffd\ufffdb", c
+assert c["requestParameters.k\ufffd"] == 2, c
 assert d["requestParameters.userName"] == "plain"
 PY
 
@@ -115,14 +129,19 @@ fired = sorted((a["eventID"], a["rule"].split(": ", 1)[1]) for a in alerts)
 want = sorted([("u1", "non-ASCII value"), ("u1", "non-ASCII key, escaped value"),
                ("u1", "every CreateUser"),
                ("u2", "non-ASCII value"), ("u2", "non-ASCII key, escaped value"),
-               ("u2", "every CreateUser"), ("u4", "every CreateUser")])
+               ("u2", "every CreateUser"),
+               ("u3", "bytes that are not UTF-8"), ("u3", "every CreateUser"),
+               ("u4", "every CreateUser")])
 assert fired == want, fired
 bad = "\n\r\u2028\u2029\u0085\u001b"
 for a in alerts:
     assert not any(c in a["summary"] for c in bad), "summary not one line: %r" % a["summary"]
 u2 = [a for a in alerts if a["eventID"] == "u2"][0]
 assert u2["event"]["requestParameters.lone"] == "x\ufffdy\ufffdz"
-assert any("events.ndjson:3" in l["msg"] for l in logs), "the refused line is not logged"
+u3 = [a for a in alerts if a["eventID"] == "u3"][0]
+assert u3["event"]["requestParameters.userName"] == "a\ufffd\ufffdb"
+assert u3["event"]["requestParameters.k\ufffd"] == 2
+assert any("events.ndjson:5" in l["msg"] for l in logs), "the refused line is not logged"
 PY
 
 # A text log line cannot be forged by a file name (an S3 key or a path

@@ -3,7 +3,6 @@
  * output.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "cloudengine/plugin.h"
+#include "common/json.h"
 
 enum out_stdout_event {
 	OUT_STDOUT_FLAT = 0,	/* the flattened map, as the rules see it */
@@ -29,15 +29,6 @@ static const char *const out_stdout_fields[] = {
 #define OUT_STDOUT_NFIELDS \
 	(sizeof(out_stdout_fields) / sizeof(out_stdout_fields[0]))
 
-/* A growable line.  After a failed allocation oom stays set and appends
- * do nothing, so the caller checks once at the end. */
-struct out_stdout_buf {
-	char	*data;
-	size_t	 len;
-	size_t	 cap;
-	int	 oom;
-};
-
 struct out_stdout_conf {
 	int	event;
 };
@@ -51,7 +42,7 @@ struct out_stdout {
 	ce_metric		*m_errors;
 	int			 fd;
 	pthread_mutex_t		 lock;		/* over line and the write */
-	struct out_stdout_buf	 line;
+	struct oc_json		 line;
 };
 
 static const char *const out_stdout_event_choices[] = {
@@ -68,208 +59,15 @@ static const struct ce_option out_stdout_options[] = {
 };
 
 static void
-out_stdout_append(struct out_stdout_buf *b, const void *p, size_t n)
-{
-	size_t cap;
-	char *grown;
-
-	if (b->oom)
-		return;
-	if (b->cap - b->len < n) {
-		cap = b->cap ? b->cap : 1024;
-		while (cap - b->len < n)
-			cap *= 2;
-		if ((grown = realloc(b->data, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->data = grown;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-}
-
-static void
-out_stdout_puts(struct out_stdout_buf *b, const char *s)
-{
-	out_stdout_append(b, s, strlen(s));
-}
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when
- * the bytes there are not one (overlong, surrogate, beyond U+10FFFF,
- * truncated). */
-static size_t
-out_stdout_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	/* The second byte's range excludes overlongs and surrogates. */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
-/* Non-zero for U+2028 and U+2029: valid JSON, but they end lines in
- * JavaScript, so they are escaped too. */
-static int
-out_stdout_is_lsep(const unsigned char *s, size_t ulen)
-{
-	return ulen == 3 && s[0] == 0xe2 && s[1] == 0x80 &&
-	    (s[2] == 0xa8 || s[2] == 0xa9);
-}
-
-/* Escape the character at s (ulen bytes of valid UTF-8, or 0 for an
- * invalid byte); returns the number of bytes consumed. */
-static size_t
-out_stdout_escape(struct out_stdout_buf *b, const unsigned char *s,
-    size_t ulen)
-{
-	static const char hex[] = "0123456789abcdef";
-	char esc[6] = { '\\', 'u', '0', '0' };
-
-	switch (s[0]) {
-	case '"':
-		out_stdout_puts(b, "\\\"");
-		return 1;
-	case '\\':
-		out_stdout_puts(b, "\\\\");
-		return 1;
-	case '\n':
-		out_stdout_puts(b, "\\n");
-		return 1;
-	case '\r':
-		out_stdout_puts(b, "\\r");
-		return 1;
-	case '\t':
-		out_stdout_puts(b, "\\t");
-		return 1;
-	}
-	if (s[0] < 0x20) {
-		esc[4] = hex[s[0] >> 4];
-		esc[5] = hex[s[0] & 0xf];
-		out_stdout_append(b, esc, sizeof(esc));
-		return 1;
-	}
-	if (ulen == 3) {
-		out_stdout_puts(b, s[2] == 0xa8 ? "\\u2028" : "\\u2029");
-		return 3;
-	}
-	out_stdout_puts(b, "\xef\xbf\xbd");	/* U+FFFD */
-	return 1;
-}
-
-/*
- * s[0..n) as a JSON string literal.  '/' stays as is; quotes, backslashes
- * and control characters are escaped; each invalid UTF-8 byte becomes
- * U+FFFD, so the line is always valid UTF-8.
- */
-static void
-out_stdout_string(struct out_stdout_buf *b, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, start = 0, ulen;
-
-	out_stdout_puts(b, "\"");
-	while (i < n) {
-		ulen = 0;
-		if (s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' &&
-		    s[i] != '\\') {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0x80) {
-			ulen = out_stdout_utf8_len(s + i, n - i);
-			if (ulen > 0 && !out_stdout_is_lsep(s + i, ulen)) {
-				i += ulen;
-				continue;
-			}
-		}
-		out_stdout_append(b, s + start, i - start);
-		i += out_stdout_escape(b, s + i, ulen);
-		start = i;
-	}
-	out_stdout_append(b, s + start, i - start);
-	out_stdout_puts(b, "\"");
-}
-
-static void
-out_stdout_cstring(struct out_stdout_buf *b, const char *s)
-{
-	out_stdout_string(b, s, strlen(s));
-}
-
-/* ,"name": */
-static void
-out_stdout_key(struct out_stdout_buf *b, const char *name)
-{
-	out_stdout_puts(b, ",");
-	out_stdout_cstring(b, name);
-	out_stdout_puts(b, ":");
-}
-
-/* A value of the event as JSON; a missing member is null. */
-static void
-out_stdout_value(struct out_stdout_buf *b, const struct ce_value *v)
-{
-	switch (v->type) {
-	case CE_VALUE_STRING:
-		out_stdout_string(b, v->str, v->len);
-		break;
-	case CE_VALUE_INTEGER:
-	case CE_VALUE_DECIMAL:
-		out_stdout_append(b, v->str, v->len);
-		break;
-	case CE_VALUE_BOOLEAN:
-		out_stdout_puts(b, v->boolean ? "true" : "false");
-		break;
-	case CE_VALUE_EMPTY_OBJECT:
-		out_stdout_puts(b, "{}");
-		break;
-	case CE_VALUE_EMPTY_ARRAY:
-		out_stdout_puts(b, "[]");
-		break;
-	default:
-		out_stdout_puts(b, "null");
-		break;
-	}
-}
-
-static void
-out_stdout_tags(struct out_stdout_buf *b, const struct ce_alert *alert)
+out_stdout_tags(struct oc_json *j, const struct ce_alert *alert)
 {
 	size_t i;
 
-	out_stdout_key(b, "tags");
-	out_stdout_puts(b, "[");
-	for (i = 0; i < alert->ntags; i++) {
-		if (i > 0)
-			out_stdout_puts(b, ",");
-		out_stdout_cstring(b, alert->tags[i]);
-	}
-	out_stdout_puts(b, "]");
+	oc_json_key(j, "tags");
+	oc_json_begin(j, '[');
+	for (i = 0; i < alert->ntags; i++)
+		oc_json_cstr(j, alert->tags[i]);
+	oc_json_end(j, ']');
 }
 
 static void
@@ -284,61 +82,62 @@ out_stdout_event(struct out_stdout *o, const ce_event *ev)
 		json = o->host->event_json(ev, &len);
 	else
 		json = o->host->event_flat_json(ev, &len);
-	out_stdout_key(&o->line, "event");
+	oc_json_key(&o->line, "event");
 	if (json != NULL)
-		out_stdout_append(&o->line, json, len);
+		oc_json_raw(&o->line, json, len);	/* the host's valid JSON */
 	else
-		out_stdout_puts(&o->line, "null");
+		oc_json_null(&o->line);
 }
 
-/* The whole line for one alert, newline included, into o->line. */
+/* The whole line for one alert, newline included, into o->line.  Every
+ * string goes through the common JSON writer: the line is valid UTF-8
+ * JSON whatever an event holds, and one line whatever its newlines. */
 static void
 out_stdout_format(struct out_stdout *o, const struct ce_alert *alert)
 {
-	struct out_stdout_buf *b = &o->line;
+	struct oc_json *j = &o->line;
 	struct ce_value v;
 	const char *origin;
 	uint64_t index = 0;
-	char num[32];
 	size_t i;
 
-	b->len = 0;
-	b->oom = 0;
-	out_stdout_puts(b, "{\"rule\":");
-	out_stdout_cstring(b, alert->rule);
-	out_stdout_key(b, "severity");
-	out_stdout_cstring(b, alert->severity);
-	out_stdout_key(b, "key");
-	out_stdout_cstring(b, alert->key);
-	out_stdout_key(b, "output");
-	out_stdout_cstring(b, alert->called_as);
-	out_stdout_key(b, "summary");
-	out_stdout_cstring(b, alert->summary != NULL ? alert->summary : "");
+	oc_json_reset(j);
+	oc_json_begin(j, '{');
+	oc_json_key(j, "rule");
+	oc_json_cstr(j, alert->rule);
+	oc_json_key(j, "severity");
+	oc_json_cstr(j, alert->severity);
+	oc_json_key(j, "key");
+	oc_json_cstr(j, alert->key);
+	oc_json_key(j, "output");
+	oc_json_cstr(j, alert->called_as);
+	oc_json_key(j, "summary");
+	oc_json_cstr(j, alert->summary != NULL ? alert->summary : "");
 	for (i = 0; i < OUT_STDOUT_NFIELDS; i++) {
 		v = (struct ce_value){ .size = sizeof(v) };
 		o->host->event_get(alert->event, o->fields[i], &v);
-		out_stdout_key(b, out_stdout_fields[i]);
-		out_stdout_value(b, &v);
+		oc_json_key(j, out_stdout_fields[i]);
+		oc_json_value(j, &v, 0);
 	}
 	if (alert->description != NULL) {
-		out_stdout_key(b, "description");
-		out_stdout_cstring(b, alert->description);
+		oc_json_key(j, "description");
+		oc_json_cstr(j, alert->description);
 	}
 	if (alert->runbook != NULL) {
-		out_stdout_key(b, "runbook");
-		out_stdout_cstring(b, alert->runbook);
+		oc_json_key(j, "runbook");
+		oc_json_cstr(j, alert->runbook);
 	}
 	if (alert->ntags > 0)
-		out_stdout_tags(b, alert);
+		out_stdout_tags(j, alert);
 	if ((origin = o->host->event_origin(alert->event, &index)) != NULL) {
-		out_stdout_key(b, "origin");
-		out_stdout_cstring(b, origin);
-		snprintf(num, sizeof(num), "%" PRIu64, index);
-		out_stdout_key(b, "index");
-		out_stdout_puts(b, num);
+		oc_json_key(j, "origin");
+		oc_json_cstr(j, origin);
+		oc_json_key(j, "index");
+		oc_json_int(j, (int64_t)index);
 	}
 	out_stdout_event(o, alert->event);
-	out_stdout_puts(b, "}\n");
+	oc_json_end(j, '}');
+	oc_json_raw(j, "\n", 1);
 }
 
 /* Conditions that may go away by themselves: the host retries later. */
@@ -424,7 +223,7 @@ out_stdout_free(struct out_stdout *o)
 		if (o->fields[i] != NULL)
 			o->host->path_free(o->fields[i]);
 	pthread_mutex_destroy(&o->lock);
-	free(o->line.data);
+	oc_json_free(&o->line);
 	free(o);
 }
 

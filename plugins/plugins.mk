@@ -9,7 +9,9 @@ plugins_in_file_la_CFLAGS = $(PLUGIN_CFLAGS)
 plugins_in_file_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_in_file_la_LIBADD = $(PTHREAD_LIBS)
 
-plugins_out_stdout_la_SOURCES = plugins/out_stdout.c
+# The JSON writer of plugins/common, compiled in (no libcurl needed).
+plugins_out_stdout_la_SOURCES = plugins/out_stdout.c \
+	plugins/common/json.c plugins/common/json.h
 plugins_out_stdout_la_CFLAGS = $(PLUGIN_CFLAGS)
 plugins_out_stdout_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_out_stdout_la_LIBADD = $(PTHREAD_LIBS)

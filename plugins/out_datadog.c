@@ -312,15 +312,10 @@ dd_init(ce_instance *self, const struct ce_host *host, void **state)
 	o->self = self;
 	o->host = host;
 	if ((rc = host->conf_apply(self, &o->conf)) < 0 ||
-	    (rc = oc_fields_init(&o->fields, self, host)) < 0 ||
-	    (rc = oc_http_new(self, host, &o->conf.http,
-	    "cloudengine-datadog/" DD_VERSION, &o->http)) < 0)
-		goto fail;
-	if ((rc = oc_http_secret(o->http, o->conf.api_key)) < 0) {
-		CE_ERROR(host, self, "out of memory");
-		goto fail;
-	}
-	if ((rc = dd_setup(o)) < 0)
+	    (rc = oc_http_output_open(self, host, &o->conf.http,
+	    "cloudengine-datadog/" DD_VERSION, o->conf.api_key, &o->fields,
+	    &o->http)) < 0 ||
+	    (rc = dd_setup(o)) < 0)
 		goto fail;
 	*state = o;
 	return 0;

@@ -451,9 +451,8 @@ out_sns_init(ce_instance *self, const struct ce_host *host, void **state)
 	if ((rc = host->conf_apply(self, &s->conf)) < 0 ||
 	    (rc = resolve_region(s)) < 0 ||
 	    (rc = check_group_id(s)) < 0 ||
-	    (rc = oc_fields_init(&s->fields, self, host)) < 0 ||
-	    (rc = oc_http_new(self, host, &s->conf.http,
-	    "cloudengine-sns/" SNS_VERSION, &s->http)) < 0 ||
+	    (rc = oc_http_output_open(self, host, &s->conf.http,
+	    "cloudengine-sns/" SNS_VERSION, NULL, &s->fields, &s->http)) < 0 ||
 	    (rc = resolve_endpoint(s)) < 0 ||
 	    (rc = sign_setup(s)) < 0)
 		goto fail;

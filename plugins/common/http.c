@@ -297,6 +297,23 @@ oc_http_secret(struct oc_http *h, const char *secret)
 	return 0;
 }
 
+int
+oc_http_output_open(ce_instance *self, const struct ce_host *host,
+    const struct oc_http_conf *conf, const char *user_agent,
+    const char *secret, struct oc_fields *fields, struct oc_http **http)
+{
+	int rc;
+
+	if ((rc = oc_fields_init(fields, self, host)) < 0 ||
+	    (rc = oc_http_new(self, host, conf, user_agent, http)) < 0)
+		return rc;
+	if (oc_http_secret(*http, secret) < 0) {
+		CE_ERROR(host, self, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 CURL *
 oc_http_curl(struct oc_http *h)
 {

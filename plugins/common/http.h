@@ -39,6 +39,7 @@
 #include <curl/curl.h>
 
 #include "cloudengine/plugin.h"
+#include "fields.h"
 #include "outcome.h"
 
 /* Options every HTTP output has; embed this in the plugin's conf struct
@@ -113,6 +114,18 @@ int	oc_http_new(ce_instance *self, const struct ce_host *host,
 	    const struct oc_http_conf *conf, const char *user_agent,
 	    struct oc_http **out);
 void	oc_http_free(struct oc_http *h);
+
+/*
+ * What every HTTP output does in init() once its options are applied:
+ * compile the record fields it quotes, create the client (oc_http_new)
+ * and register secret (NULL or "": none) with oc_http_secret().  Logs the
+ * reason and returns -EINVAL or -ENOMEM; on failure the caller still
+ * frees *fields and *http (both safe to free in any state).
+ */
+int	oc_http_output_open(ce_instance *self, const struct ce_host *host,
+	    const struct oc_http_conf *conf, const char *user_agent,
+	    const char *secret, struct oc_fields *fields,
+	    struct oc_http **http);
 
 /*
  * Remember a secret (API key, routing key, signing key) so that it is

@@ -292,6 +292,14 @@ ce_buf_json_string(struct ce_buf *b, const char *str, size_t n)
 
 /* An ill-formed byte counts as one character, so a truncated text never
  * grows when it is later sanitised into U+FFFDs. */
+int
+ce_name_ok(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(s);
+}
+
 size_t
 ce_utf8_prefix(const char *str, size_t n, size_t max_chars)
 {

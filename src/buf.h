@@ -48,4 +48,12 @@ void	 ce_buf_json_string(struct ce_buf *b, const char *s, size_t n);
  * characters and ends on a UTF-8 character boundary. */
 size_t	 ce_utf8_prefix(const char *s, size_t n, size_t max_chars);
 
+/*
+ * Non-zero when s is a name of the kind plugins, their options and
+ * metrics have: one or more of [a-z0-9_].  (Plugin names become parts of
+ * metric names and option names keys of the configuration, so they all
+ * follow the Prometheus-safe rule.)  NULL is not a name.
+ */
+int	 ce_name_ok(const char *s);
+
 #endif /* CE_BUF_H */

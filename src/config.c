@@ -179,8 +179,8 @@ report(struct loader *ld, const char *file, unsigned line,
 	ld->errors++;
 }
 
-static const char *
-kind_name(enum ce_plugin_kind kind)
+const char *
+ce_plugin_kind_name(enum ce_plugin_kind kind)
 {
 	switch (kind) {
 	case CE_KIND_INPUT:
@@ -190,7 +190,7 @@ kind_name(enum ce_plugin_kind kind)
 	case CE_KIND_OUTPUT:
 		return "output";
 	}
-	return "plugin";
+	return "unknown";
 }
 
 static const char *
@@ -676,8 +676,7 @@ plugin_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n > 0 && n <= NAME_MAX_LEN && strspn(s,
-	    "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+	return n <= NAME_MAX_LEN && ce_name_ok(s);
 }
 
 static int
@@ -777,7 +776,8 @@ load_instance(struct loader *ld, const config_setting_t *s,
 	if (kind == CE_KIND_EVALUATOR)
 		snprintf(owner, sizeof(owner), "the evaluator");
 	else
-		snprintf(owner, sizeof(owner), "%s #%u", kind_name(kind), index);
+		snprintf(owner, sizeof(owner), "%s #%u",
+		    ce_plugin_kind_name(kind), index);
 	ctx_init(&ctx, ld, setting_file(ld, s), config_setting_source_line(s));
 	if (!config_setting_is_group(s)) {
 		report(ld, ctx.file, ctx.line, "%s must be a group { plugin = "
@@ -1046,9 +1046,10 @@ ce_config_bind(struct ce_config *cfg, struct ce_conf_instance *inst,
 	struct ce_optctx ctx;
 	int rc = -ENOMEM;
 
-	ce_buf_printf(&owner, "%s '%s'", kind_name(inst->kind), inst->name);
+	ce_buf_printf(&owner, "%s '%s'", ce_plugin_kind_name(inst->kind),
+	    inst->name);
 	ce_buf_printf(&valid, "valid keys for %s plugin '%s'",
-	    kind_name(inst->kind), desc->name);
+	    ce_plugin_kind_name(inst->kind), desc->name);
 	if (owner.oom || valid.oom)
 		goto out;
 	memset(&ctx, 0, sizeof(ctx));

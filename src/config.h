@@ -71,6 +71,9 @@ int	ce_config_load(const char *path, struct ce_config **out,
 int	ce_config_empty(struct ce_config **out);
 void	ce_config_free(struct ce_config *cfg);
 
+/* "input", "evaluator", "output" ("unknown" for any other value). */
+const char *ce_plugin_kind_name(enum ce_plugin_kind kind);
+
 /*
  * Append an instance that no file configured (`test --rules` without a
  * configuration adds the drl evaluator and a stdout output).  name NULL

@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "config.h"
 #include "loader.h"
 #include "log.h"
 
@@ -75,32 +77,6 @@ struct entry_block {
 	int			 fd;		/* what dl was opened through, or -1 */
 	struct ce_option	 options[];
 };
-
-const char *
-ce_plugin_kind_name(enum ce_plugin_kind kind)
-{
-	switch (kind) {
-	case CE_KIND_INPUT:
-		return "input";
-	case CE_KIND_EVALUATOR:
-		return "evaluator";
-	case CE_KIND_OUTPUT:
-		return "output";
-	}
-	return "unknown";
-}
-
-static int
-name_ok(const char *s)
-{
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    *s == '_'))
-			return 0;
-	return 1;
-}
 
 /* A plugin's string made safe to quote in a message. */
 static const char *
@@ -176,7 +152,7 @@ check_option(const struct ce_option *o, size_t i, const char *file,
 	int type = (int)o->type, bad = 0;
 
 	name = printable(o->name, nb, sizeof(nb));
-	if (!name_ok(o->name)) {
+	if (!ce_name_ok(o->name)) {
 		refuse(diag, file, "%s: option %zu has an invalid name '%s': "
 		    "expected [a-z0-9_]+", who, i + 1, name);
 		bad++;
@@ -304,7 +280,7 @@ check_body(const struct ce_plugin *p, const char *file, struct ce_diag *diag,
 		bad++;
 		k = 0;
 	}
-	if (!name_ok(p->name)) {
+	if (!ce_name_ok(p->name)) {
 		refuse(diag, file, "%s: invalid name: expected [a-z0-9_]+",
 		    who);
 		bad++;

@@ -43,6 +43,5 @@ int	ce_registry_add(struct ce_registry *reg, const struct ce_plugin *desc,
 
 const struct ce_plugin_entry *ce_registry_find(const struct ce_registry *reg,
 	    enum ce_plugin_kind kind, const char *name);
-const char *ce_plugin_kind_name(enum ce_plugin_kind kind);	/* "input"... */
 
 #endif /* CE_LOADER_H */

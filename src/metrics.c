@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -20,18 +21,6 @@ struct ce_metric {
 
 static pthread_mutex_t metrics_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ce_metric *metrics_head, **metrics_tail = &metrics_head;
-
-static int
-name_ok(const char *s)
-{
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    *s == '_'))
-			return 0;
-	return 1;
-}
 
 static struct ce_metric *
 metric_lookup(const char *name)
@@ -68,7 +57,7 @@ ce_metric_register(const char *scope, const char *name, const char *help)
 {
 	struct ce_metric *m, *found;
 
-	if (!name_ok(scope) || !name_ok(name)) {
+	if (!ce_name_ok(scope) || !ce_name_ok(name)) {
 		ce_log(CE_LOG_ERROR, "metrics", "invalid metric name '%s_%s': "
 		    "expected [a-z0-9_]+", scope ? scope : "",
 		    name ? name : "");

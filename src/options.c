@@ -179,18 +179,6 @@ in_list(const char *const *list, const char *name)
 	return 0;
 }
 
-static int
-option_name_ok(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		    *s == '_'))
-			return 0;
-	return 1;
-}
-
 /* A broken table is the plugin's bug: say so once, at the instance. */
 static int
 table_check(const struct table *t, struct ce_optctx *ctx)
@@ -202,7 +190,7 @@ table_check(const struct table *t, struct ce_optctx *ctx)
 	for (i = 0; i < t->n; i++) {
 		o = &t->o[i];
 		why = NULL;
-		if (!option_name_ok(o->name))
+		if (!ce_name_ok(o->name))
 			why = "its name is not [a-z0-9_]+";
 		else if (o->type < CE_OPT_STRING || o->type > CE_OPT_SECRET)
 			why = "its type is unknown";
@@ -217,7 +205,7 @@ table_check(const struct table *t, struct ce_optctx *ctx)
 			report(ctx, ctx->file, ctx->line, "plugin '%s' is broken: "
 			    "option %zu ('%s') of its table is invalid: %s",
 			    ctx->plugin ? ctx->plugin : "cloudengine", i + 1,
-			    option_name_ok(o->name) ? o->name : "?", why);
+			    ce_name_ok(o->name) ? o->name : "?", why);
 	}
 	return 0;
 }

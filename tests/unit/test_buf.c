@@ -188,6 +188,20 @@ test_utf8_prefix(void)
 	}
 }
 
+static void
+test_name_ok(void)
+{
+	CU_ASSERT(ce_name_ok("datadog"));
+	CU_ASSERT(ce_name_ok("out_2"));
+	CU_ASSERT(ce_name_ok("_"));
+	CU_ASSERT(!ce_name_ok(NULL));
+	CU_ASSERT(!ce_name_ok(""));
+	CU_ASSERT(!ce_name_ok("Datadog"));	/* metric names are lower case */
+	CU_ASSERT(!ce_name_ok("out-2"));
+	CU_ASSERT(!ce_name_ok("out.2"));
+	CU_ASSERT(!ce_name_ok("caf\xc3\xa9"));
+}
+
 int
 main(void)
 {
@@ -199,6 +213,7 @@ main(void)
 		CE_TEST(test_json_escaping),
 		CE_TEST(test_json_invalid_utf8),
 		CE_TEST(test_utf8_prefix),
+		CE_TEST(test_name_ok),
 		CU_TEST_INFO_NULL
 	};
 	CU_SuiteInfo suites[] = {

@@ -14,6 +14,7 @@
 
 #include "ce_test.h"
 #include "diag.h"
+#include "config.h"
 #include "loader.h"
 #include "log.h"
 

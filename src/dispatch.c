@@ -1,7 +1,7 @@
 /*
  * dispatch.c - alerts to outputs: a queue and a thread per output
  * instance, retries with backoff and jitter, the memory of deliveries
- * already made, and the dead-letter file.
+ * already made or going on (dedup.c), and the dead-letter file.
  *
  * Locks: a scheduler lock (the retry heap) and one lock per output queue.
  * The scheduler may take a queue lock while holding its own; nothing takes
@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dedup.h"
 #include "dispatch.h"
 #include "engine.h"
 #include "event.h"
@@ -37,6 +38,7 @@ struct ce_delivery {
 	int64_t			 first_ms;	/* monotonic, first attempt */
 	int64_t			 due_ms;	/* monotonic, while delayed */
 	atomic_int		 settled;	/* complete() called for this attempt */
+	struct ce_dedup_entry	 dedup;		/* in the in-flight table */
 	struct ce_delivery	*next;		/* ready queue */
 };
 
@@ -51,16 +53,6 @@ struct ce_outq {
 	unsigned		 max_inflight;
 	int			 closing;
 	pthread_t		 thread;
-};
-
-/* Fingerprints of (key, output) pairs already delivered: a FIFO ring
- * indexed by a chained hash, so the memory is bounded. */
-struct dedup {
-	pthread_mutex_t	 lock;
-	uint64_t	*fp;		/* ring of fingerprints, cap entries */
-	int32_t		*chain;		/* next entry in the same bucket, -1 ends */
-	int32_t		*bucket;	/* nbuckets heads, -1 empty */
-	size_t		 cap, nbuckets, pos, len;
 };
 
 /* Deliveries not yet settled, across all outputs, beyond which workers
@@ -87,7 +79,7 @@ struct ce_dispatch {
 	atomic_llong		 shutdown_deadline;	/* epoch ms, 0 = none */
 	int			 sweep;
 
-	struct dedup		 dedup;
+	struct ce_dedup		 dedup;
 
 	int			 dlq_fd;	/* dead-letter file or -1 */
 	pthread_mutex_t		 dlq_lock;
@@ -110,113 +102,6 @@ ce_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ------------------------------------------------------------------ */
-/* Memory of deliveries made                                           */
-/* ------------------------------------------------------------------ */
-
-static uint64_t
-fingerprint(const char *key, const char *output)
-{
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
-	const char *p;
-
-	for (p = key; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-	h = (h ^ 0xff) * 0x100000001b3ull;
-	for (p = output; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
-	return h | 1;	/* never 0 */
-}
-
-static int
-dedup_init(struct dedup *m, size_t cap)
-{
-	size_t i;
-
-	memset(m, 0, sizeof(*m));
-	pthread_mutex_init(&m->lock, NULL);
-	if (cap == 0)
-		return 0;
-	m->cap = cap;
-	for (m->nbuckets = 64; m->nbuckets < cap; m->nbuckets <<= 1)
-		;
-	m->fp = calloc(cap, sizeof(*m->fp));
-	m->chain = calloc(cap, sizeof(*m->chain));
-	m->bucket = malloc(m->nbuckets * sizeof(*m->bucket));
-	if (m->fp == NULL || m->chain == NULL || m->bucket == NULL)
-		return -ENOMEM;
-	for (i = 0; i < m->nbuckets; i++)
-		m->bucket[i] = -1;
-	return 0;
-}
-
-static void
-dedup_free(struct dedup *m)
-{
-	free(m->fp);
-	free(m->chain);
-	free(m->bucket);
-	pthread_mutex_destroy(&m->lock);
-}
-
-static int
-dedup_find_locked(const struct dedup *m, uint64_t fp)
-{
-	int32_t i;
-
-	for (i = m->bucket[fp & (m->nbuckets - 1)]; i >= 0; i = m->chain[i])
-		if (m->fp[i] == fp)
-			return 1;
-	return 0;
-}
-
-static void
-dedup_unlink_locked(struct dedup *m, size_t slot)
-{
-	int32_t *link = &m->bucket[m->fp[slot] & (m->nbuckets - 1)];
-
-	while (*link >= 0 && (size_t)*link != slot)
-		link = &m->chain[*link];
-	if (*link >= 0)
-		*link = m->chain[slot];
-}
-
-static int
-dedup_seen(struct dedup *m, uint64_t fp)
-{
-	int seen;
-
-	if (m->cap == 0)
-		return 0;
-	pthread_mutex_lock(&m->lock);
-	seen = dedup_find_locked(m, fp);
-	pthread_mutex_unlock(&m->lock);
-	return seen;
-}
-
-static void
-dedup_remember(struct dedup *m, uint64_t fp)
-{
-	size_t slot, b;
-
-	if (m->cap == 0)
-		return;
-	pthread_mutex_lock(&m->lock);
-	if (!dedup_find_locked(m, fp)) {
-		slot = m->pos;
-		if (m->len == m->cap)
-			dedup_unlink_locked(m, slot);	/* forget the oldest */
-		else
-			m->len++;
-		b = fp & (m->nbuckets - 1);
-		m->fp[slot] = fp;
-		m->chain[slot] = m->bucket[b];
-		m->bucket[b] = (int32_t)slot;
-		m->pos = (m->pos + 1) % m->cap;
-	}
-	pthread_mutex_unlock(&m->lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -309,12 +194,16 @@ pending_sub(struct ce_dispatch *d)
 	pthread_mutex_unlock(&d->pending_lock);
 }
 
-/* The delivery is over, one way or the other; free it. */
+/* The delivery is over, one way or the other; free it.  Records that
+ * joined it (the same alert for the same output, seen again meanwhile)
+ * settle the same way. */
 static void
 settle(struct ce_delivery *dl, int ok)
 {
 	struct ce_engine *e = dl->d->e;
+	struct ce_dedup_follower *followers, *f;
 
+	followers = ce_dedup_finish(&dl->d->dedup, &dl->dedup, ok);
 	pending_sub(dl->d);
 
 	if (ok)
@@ -324,6 +213,9 @@ settle(struct ce_delivery *dl, int ok)
 	/* The output's reference goes first: once the record settles, the
 	 * engine may shut down and must find the instance retired. */
 	ce_engine_instance_unref(e, dl->out);
+	for (f = followers; f != NULL; f = f->next)
+		ce_rec_settle(f->rec, ok);
+	ce_dedup_followers_free(followers);
 	ce_rec_settle(dl->rec, ok);
 	ce_alert_unref(dl->data);
 	free(dl->called_as);
@@ -446,17 +338,28 @@ ce_dispatch_detach(struct ce_dispatch *d, struct ce_instance *out)
 	out->outq = NULL;
 }
 
+/* What a claim other than NEW leaves to do: drop dl, count the alert as
+ * deduplicated, and give back the hold on r unless r joined. */
+static int
+not_delivered(struct ce_instance *out, struct ce_delivery *dl,
+    struct ce_rec *r, enum ce_dedup_claim claim)
+{
+	if (claim != CE_DEDUP_JOINED)
+		atomic_fetch_sub(&r->pending, 1);	/* the worker holds r too */
+	ce_metric_add(out->m_deduplicated, 1);
+	free(dl->called_as);
+	free(dl);
+	return 0;
+}
+
 int
 ce_dispatch_alert(struct ce_dispatch *d, struct ce_instance *out,
     const char *called_as, struct ce_alert_data *a, struct ce_rec *r)
 {
 	struct ce_outq *q = out->outq;
 	struct ce_delivery *dl;
+	enum ce_dedup_claim claim;
 
-	if (dedup_seen(&d->dedup, fingerprint(a->key, out->name))) {
-		ce_metric_add(out->m_deduplicated, 1);
-		return 0;
-	}
 	if (q == NULL)
 		return -EINVAL;
 	if ((dl = calloc(1, sizeof(*dl))) == NULL)
@@ -465,13 +368,18 @@ ce_dispatch_alert(struct ce_dispatch *d, struct ce_instance *out,
 		free(dl);
 		return -ENOMEM;
 	}
+	/* Held before the claim: a delivery r joins may settle it at once. */
+	atomic_fetch_add(&r->pending, 1);
+	claim = ce_dedup_claim(&d->dedup,
+	    ce_dedup_fingerprint(a->key, out->name), &dl->dedup, r);
+	if (claim == CE_DEDUP_DELIVERED || claim == CE_DEDUP_JOINED)
+		return not_delivered(out, dl, r, claim);
 	pending_add(d);		/* may wait: back-pressure */
 	dl->d = d;
 	dl->data = ce_alert_ref(a);
 	dl->rec = r;
 	dl->out = out;
 	atomic_fetch_add(&out->refs, 1);
-	atomic_fetch_add(&r->pending, 1);
 	dl->first_ms = ce_mono_ms();
 	dl->alert = (struct ce_alert){
 		.size = sizeof(struct ce_alert),
@@ -728,8 +636,6 @@ ce_dispatch_complete(ce_delivery *dl, enum ce_delivery_status status,
 
 	switch (status) {
 	case CE_DELIVERY_OK:
-		dedup_remember(&dl->d->dedup,
-		    fingerprint(dl->data->key, dl->out->name));
 		ce_metric_add(dl->out->m_delivered, 1);
 		settle(dl, 1);
 		return;
@@ -793,7 +699,7 @@ ce_dispatch_new(struct ce_engine *e)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&d->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	if (dedup_init(&d->dedup, e->cfg->dedup_entries) < 0)
+	if (ce_dedup_init(&d->dedup, e->cfg->dedup_entries) < 0)
 		goto fail;
 	d->m_dead = ce_metric_register("core", "dead_letters",
 	    "alerts written to the dead-letter file");
@@ -838,7 +744,7 @@ ce_dispatch_free(struct ce_dispatch *d)
 	if (d->dlq_fd >= 0)
 		close(d->dlq_fd);
 	free(d->heap);
-	dedup_free(&d->dedup);
+	ce_dedup_free(&d->dedup);
 	pthread_cond_destroy(&d->cond);
 	pthread_mutex_destroy(&d->lock);
 	pthread_mutex_destroy(&d->dlq_lock);

@@ -62,7 +62,8 @@ output_metrics(struct ce_instance *inst)
 	inst->m_retried = ce_metric_register(ce_buf_cstr(&scope),
 	    "retried", "delivery attempts to be retried");
 	inst->m_deduplicated = ce_metric_register(ce_buf_cstr(&scope),
-	    "deduplicated", "alerts already delivered earlier, not sent again");
+	    "deduplicated", "alerts delivered earlier or being delivered, "
+	    "not sent again");
 	ce_buf_free(&scope);
 }
 

@@ -3,7 +3,10 @@
 # called exactly once per document, OK only when every alert went out;
 # RETRY is retried with the same idempotency key; an output that refuses
 # makes the document fail and lands the alert in the dead-letter file;
-# skipped lines fail their document; SIGTERM drains and exits.
+# skipped lines fail their document; SIGTERM drains and exits.  An alert
+# that arrives again while the same alert is still being delivered to an
+# output (retrying) joins that delivery instead of starting another, and
+# its document ends as that delivery does.
 . "$(dirname "$0")/lib.sh"
 
 mkfifo "$TMP/in.fifo"
@@ -66,4 +69,41 @@ assert_status 1 "$CE_STATUS" "run after a failed document"
 [ "$(lines "$TMP/outcomes.jsonl")" = 5 ] || fail "done() must be called exactly once per document"
 assert_grep 'not delivered after 1 attempt' "$TMP/stderr" "a log line for the refused alert"
 exec 3>&-
+
+# 6: the same record twice while its alert is being retried (slow asks
+# for 1.5 s before each new attempt): one delivery, two documents that
+# end with it; down gives up after two attempts, and both documents fail
+# with it, with one dead letter.
+rm -f "$TMP/outcomes.jsonl" "$TMP/dead.jsonl"
+cat > "$TMP/join.conf" <<CONF
+plugin_dirs = [ "$CONTRACT_PLUGINS" ];
+workers = 2;
+retry = { max_attempts = 2; max_time_ms = 30000; base_delay_ms = 5; max_delay_ms = 20; };
+dead_letter = "dead.jsonl";
+inputs = ( { plugin = "script"; fifo = "in.fifo"; outcomes = "outcomes.jsonl"; } );
+evaluator = { plugin = "script"; rule = "access key created"; event_name = "CreateAccessKey"; outputs = [ "slow", "down" ]; };
+outputs = (
+  { plugin = "script"; name = "slow"; log = "slow.jsonl"; fail_first = 1; retry_after_ms = 1500; },
+  { plugin = "script"; name = "down"; log = "down.jsonl"; mode = "retry"; retry_after_ms = 1500; }
+);
+CONF
+start_engine run -c "$TMP/join.conf"
+exec 3> "$TMP/in.fifo"
+rec='{"eventVersion":"1.08","eventID":"e-6","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","userIdentity":{"arn":"arn:aws:iam::1:user/a"}}'
+echo "$rec" >&3
+wait_for 20 at_least 1 "$TMP/slow.jsonl"
+echo "$rec" >&3
+wait_for 20 at_least 2 "$TMP/outcomes.jsonl"
+[ "$(lines "$TMP/slow.jsonl")" = 2 ] || fail "slow: one delivery of 2 attempts, got $(lines "$TMP/slow.jsonl") attempts"
+[ "$(lines "$TMP/down.jsonl")" = 2 ] || fail "down: one delivery of 2 attempts, got $(lines "$TMP/down.jsonl") attempts"
+[ "$(lines "$TMP/dead.jsonl")" = 1 ] || fail "one dead letter for the one delivery"
+for id in 1 2; do
+	assert_grep '^\{"id":'$id',"status":"failed","records":1,"failed":1,"skipped":0,"alerts":1\}$' \
+		"$TMP/outcomes.jsonl" "document $id ends with the delivery it joined"
+done
+kill -TERM "$CE_PID"
+wait_engine
+exec 3>&-
+assert_grep 'cloudengine_output_slow_deduplicated=1' "$TMP/stderr" "slow: the second alert joined"
+assert_grep 'cloudengine_output_down_deduplicated=1' "$TMP/stderr" "down: the second alert joined"
 echo "PASS: delivery contract"

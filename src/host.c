@@ -3,7 +3,6 @@
  * thin adapters from the ABI onto the core's modules, which add the
  * instance's identity (log prefix, metric names, its options).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,25 +60,13 @@ host_conf_apply(ce_instance *self, void *conf)
 	return ce_options_apply(self->desc->options, self->conf->values, conf);
 }
 
-/* "output_my-dd" → "output_my_dd": metric names are [a-z0-9_]+. */
-static void
-metric_scope(const ce_instance *self, struct ce_buf *b)
-{
-	const char *p;
-
-	ce_buf_printf(b, "%s_", ce_plugin_kind_name(self->kind));
-	for (p = self->name; *p != '\0'; p++)
-		ce_buf_putc(b, isalnum((unsigned char)*p) ?
-		    (char)tolower((unsigned char)*p) : '_');
-}
-
 static ce_metric *
 host_metric_new(ce_instance *self, const char *name, const char *help)
 {
 	struct ce_buf scope = CE_BUF_INIT;
 	ce_metric *m = NULL;
 
-	metric_scope(self, &scope);
+	ce_instance_metric_scope(self, &scope);
 	if (!scope.oom)
 		m = ce_metric_register(scope.data, name, help);
 	ce_buf_free(&scope);

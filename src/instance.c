@@ -44,17 +44,24 @@ ce_instance_new(struct ce_engine *e, const struct ce_plugin_entry *entry,
 	return inst;
 }
 
+void
+ce_instance_metric_scope(const struct ce_instance *inst, struct ce_buf *b)
+{
+	const char *p;
+
+	/* Metric names are [a-z0-9_]+, instance names need not be. */
+	ce_buf_printf(b, "%s_", ce_plugin_kind_name(inst->kind));
+	for (p = inst->name; *p != '\0'; p++)
+		ce_buf_putc(b, isalnum((unsigned char)*p) ?
+		    (char)tolower((unsigned char)*p) : '_');
+}
+
 static void
 output_metrics(struct ce_instance *inst)
 {
 	struct ce_buf scope = CE_BUF_INIT;
-	const char *p;
 
-	/* Metric names are [a-z0-9_]+, instance names need not be. */
-	ce_buf_puts(&scope, "output_");
-	for (p = inst->name; *p != '\0'; p++)
-		ce_buf_putc(&scope, isalnum((unsigned char)*p) ?
-		    (char)tolower((unsigned char)*p) : '_');
+	ce_instance_metric_scope(inst, &scope);
 	inst->m_delivered = ce_metric_register(ce_buf_cstr(&scope),
 	    "delivered", "alerts delivered");
 	inst->m_failed = ce_metric_register(ce_buf_cstr(&scope),

@@ -58,4 +58,11 @@ void		 ce_instance_stop(struct ce_instance *inst);
 /* stop() if started, destroy() if initialised, then free. */
 void		 ce_instance_free(struct ce_instance *inst);
 
+struct ce_buf;
+/* The scope of the instance's metrics: "<kind>_<name>", the name lower
+ * case with every other character than [a-z0-9] as '_' ("output_my_dd"
+ * for the output "My-DD"), appended to b. */
+void		 ce_instance_metric_scope(const struct ce_instance *inst,
+		    struct ce_buf *b);
+
 #endif /* CE_INSTANCE_H */

@@ -5,7 +5,8 @@
  *
  * Locks: a scheduler lock (the retry heap) and one lock per output queue.
  * The scheduler may take a queue lock while holding its own; nothing takes
- * the scheduler lock while holding a queue lock.  Plugin callbacks and the
+ * the scheduler lock while holding a queue lock; the dedup lock (dedup.c)
+ * is a leaf, taken with no other held.  Plugin callbacks and the
  * settling of records (which may call an input's done()) always run with
  * no lock held.
  */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 #define REFRESH_BEFORE_MS	(5 * 60 * 1000)	/* refresh this early */
+#define HANDOUT_BEFORE_MS	(15 * 1000)	/* see creds_usable() */
 #define HTTP_BODY_MAX		(64 * 1024)	/* credential replies */
 #define TOKEN_FILE_MAX		(64 * 1024)
 #define CRED_TIMEOUT_MS		5000
@@ -1066,8 +1068,9 @@ static struct {
 	pthread_cond_t			cond;
 	int				valid;
 	int				refreshing;
+	uint64_t			fetches;	/* successful */
 	struct ce_aws_credentials	creds;
-} cache = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0,
+} cache = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0,
     { 0 } };
 
 static int
@@ -1076,28 +1079,52 @@ creds_fresh(const struct ce_aws_credentials *c, int64_t now)
 	return c->expires_ms == 0 || now < c->expires_ms - REFRESH_BEFORE_MS;
 }
 
+/*
+ * Whether cached credentials may still sign a request while a refresh
+ * runs, or after one failed.  A request reaches AWS some time after it is
+ * signed (up to a connect timeout, 10 s at most here), and AWS refuses
+ * one whose key expired meanwhile: so not in their last 15 seconds.
+ */
 static int
 creds_usable(const struct ce_aws_credentials *c, int64_t now)
 {
-	return c->expires_ms == 0 || now < c->expires_ms;
+	return c->expires_ms == 0 || now < c->expires_ms - HANDOUT_BEFORE_MS;
+}
+
+/* Whether a caller may take the cache as it is, at time now; seen is the
+ * number of fetches when the caller came in. */
+static int
+cache_takes(uint64_t seen, int64_t now)
+{
+	const struct ce_aws_credentials *c = &cache.creds;
+
+	if (!cache.valid)
+		return 0;
+	/* Just fetched for us: the newest there is, whatever is left. */
+	if (cache.fetches != seen && (c->expires_ms == 0 ||
+	    now < c->expires_ms))
+		return 1;
+	return creds_fresh(c, now) ||
+	    (cache.refreshing && creds_usable(c, now));
 }
 
 /*
  * One thread refreshes at a time, outside the lock; meanwhile the others
- * keep using the current credentials while they have not expired, or wait
- * for the refresh when they have.
+ * keep using the current credentials while they are usable, or wait for
+ * the refresh and take what it fetched.
  */
 int
 ce_aws_credentials(struct ce_aws_credentials *out, char *err, size_t errlen)
 {
 	struct ce_aws_credentials fresh;
 	int64_t now = now_ms();
+	uint64_t seen;
 	int rc;
 
 	pthread_mutex_lock(&cache.lock);
+	seen = cache.fetches;
 	for (;;) {
-		if (cache.valid && (creds_fresh(&cache.creds, now) ||
-		    (cache.refreshing && creds_usable(&cache.creds, now)))) {
+		if (cache_takes(seen, now)) {
 			*out = cache.creds;
 			pthread_mutex_unlock(&cache.lock);
 			return 0;
@@ -1118,9 +1145,11 @@ ce_aws_credentials(struct ce_aws_credentials *out, char *err, size_t errlen)
 	if (rc == 0) {
 		cache.creds = fresh;
 		cache.valid = 1;
+		cache.fetches++;
 	} else if (cache.valid && creds_usable(&cache.creds, now_ms())) {
 		ce_log(CE_LOG_WARNING, "aws", "refreshing AWS credentials "
-		    "failed, using the current ones until they expire: %s",
+		    "failed, using the current ones until shortly before "
+		    "they expire: %s",
 		    err ? err : "");
 		rc = 0;
 	}

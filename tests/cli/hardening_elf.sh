@@ -1,11 +1,12 @@
 #!/bin/sh
 # The hardening configure chose is in what was built: the program and
 # every plugin are linked with full RELRO (GNU_RELRO + BIND_NOW), the
-# program is position-independent, no object asks for an executable
-# stack, and the program calls the stack protector and the fortified
-# (_chk) libc functions.  What configure left out (--disable-hardening,
-# a compiler without the flag) is not asked for: the flags are read from
-# the build's Makefile.
+# program is a position-independent executable (ET_DYN with an
+# interpreter), no object asks for an executable stack, and the program
+# calls the stack protector and the fortified (_chk) libc functions.
+# What configure left out (--disable-hardening, a compiler without the
+# flag, fortify at -O0) is not asked for: the flags are read from the
+# build's Makefile.
 . "$(dirname "$0")/lib.sh"
 
 command -v readelf >/dev/null || skip "no readelf (binutils)"
@@ -54,7 +55,11 @@ case $cflags in
 	has symbols "$bin" "__[a-z]+_chk@" ||
 		fail "$bin: no fortified libc call" ;;
 esac
-if [ -n "$cflags$ldflags" ]; then
-	has header "$bin" "Type: +DYN" || fail "$bin: not position-independent (PIE)"
-fi
+# PIE: a shared object (ET_DYN) that names a program interpreter, which
+# a plain shared library does not.
+case $ldflags in
+*-pie*)
+	has header "$bin" "Type: +DYN" && has segments "$bin" "INTERP" ||
+		fail "$bin: not a position-independent executable (PIE)" ;;
+esac
 echo "PASS: hardening flags in $n objects"

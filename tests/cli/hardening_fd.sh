@@ -57,7 +57,9 @@ inputs = ( { plugin = "file"; paths = [ "$dir", "$fifo" ]; } );
 evaluator = { plugin = "drl"; rules = [ "$TMP/rules" ]; };
 outputs = ( { plugin = "stdout"; name = "out"; aliases = [ "Out" ]; event = "none"; } );
 CONF
-	"$CE_BIN" run -c "$TMP/ce$1.conf" > "$TMP/out$1" 2> "$TMP/err$1" &
+	# Dumpable, so that /proc/PID/fd is readable without root.
+	CLOUDENGINE_DUMPABLE=1 "$CE_BIN" run -c "$TMP/ce$1.conf" \
+	    > "$TMP/out$1" 2> "$TMP/err$1" &
 	pid=$!
 	CE_PIDS="$CE_PIDS $pid"
 	# Hold the FIFO open so the engine blocks reading it.
@@ -76,6 +78,7 @@ CONF
 		tries=$(( tries + 1 ))
 	done
 	exec 9>&-
+	[ "$n" -gt 2 ] || fail "cannot count the descriptors in /proc/$pid/fd"
 	status=0
 	wait "$pid" || status=$?
 	# Bad documents make the run exit 1; a crash would be >= 128.

@@ -3,7 +3,8 @@
 # with the cloudengine program under valgrind (--error-exitcode, full leak
 # check); any invalid read or write, use of uninitialised memory, or
 # definite or indirect leak fails the test, with valgrind's report.
-# Optional in `make check` (slow): runs only with CE_VALGRIND=1.
+# Optional in `make check` (slow): runs only with CE_VALGRIND=1, as CI's
+# .ci/run does after the sanitizer pass:
 #   CE_VALGRIND=1 make check TESTS=tests/cli/valgrind.sh
 # CE_VALGRIND_TESTS overrides the set (names of tests/cli/*.sh).
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +18,10 @@ if ldd "$CE_BIN" 2>/dev/null | grep -q -e libasan -e libtsan; then
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
-tests=${CE_VALGRIND_TESTS:-"bad_input.sh test_cmd.sh run_example.sh delivery.sh hardening_unicode.sh hardening_limits.sh hardening_fd.sh"}
+# Every input format, the drl evaluator, delivery and its failures, the
+# limits, and the AWS side (the sqs input, the sns output, SigV4, S3 log
+# files through fauxqs: those two skip without node).  About 3 minutes.
+tests=${CE_VALGRIND_TESTS:-"bad_input.sh test_cmd.sh run_example.sh delivery.sh hardening_unicode.sh hardening_limits.sh hardening_fd.sh sqs_messages.sh out_sns.sh"}
 
 # The wrapper every test runs as $CE_BIN.  Its own exit status would
 # hide among the statuses tests expect, so each process also writes a log

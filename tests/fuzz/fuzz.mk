@@ -162,9 +162,10 @@ endif
 # ------------------------------------------------------------------
 # Hardening integration tests (tests/cli): the hardening flags in the
 # built objects, descriptors, Unicode and hostile text, limits, secrets
-# and core dumps, faults with kill -9 over the sqs input (fauxqs: skipped
-# without node and tests/peers/node_modules), and memcheck over the
-# integration tests (valgrind.sh runs only with CE_VALGRIND=1).
+# and core dumps, faults with kill -9 over the sqs input, credentials
+# expiring mid-run (these two on fauxqs: skipped without node and
+# tests/peers/node_modules), and memcheck over the integration tests
+# (valgrind.sh runs only with CE_VALGRIND=1).
 # ------------------------------------------------------------------
 HARDENING_CLI_TESTS = \
 	tests/cli/hardening_elf.sh \
@@ -172,7 +173,9 @@ HARDENING_CLI_TESTS = \
 	tests/cli/hardening_unicode.sh \
 	tests/cli/hardening_limits.sh \
 	tests/cli/hardening_secrets.sh \
+	tests/cli/hardening_credentials.sh \
 	tests/cli/fault_injection.sh \
 	tests/cli/valgrind.sh
 TESTS += $(HARDENING_CLI_TESTS)
-EXTRA_DIST += $(HARDENING_CLI_TESTS) tests/cli/valgrind.supp
+EXTRA_DIST += $(HARDENING_CLI_TESTS) tests/cli/valgrind.supp \
+	tests/peers/rotating_credentials.py

@@ -181,16 +181,48 @@ check_values(const struct ce_optvals *vals)
 	free(dump);
 }
 
+/* Non-zero when text[0..at) ends outside any string or comment. */
+static int
+outside_strings(const char *text, const char *at)
+{
+	const char *p = text;
+
+	while (p < at) {
+		if (*p == '#' || (*p == '/' && p + 1 < at && p[1] == '/')) {
+			while (p < at && *p != '\n')
+				p++;
+		} else if (*p == '/' && p + 1 < at && p[1] == '*') {
+			for (p += 2; p < at && !(p[0] == '*' && p + 1 < at &&
+			    p[1] == '/'); p++)
+				;
+			if (p >= at)
+				return 0;
+			p += 2;
+		} else if (*p == '"') {
+			for (p++; p < at && *p != '"'; p++)
+				if (*p == '\\')
+					p++;
+			if (p >= at)
+				return 0;
+			p++;
+		} else
+			p++;
+	}
+	return 1;
+}
+
 /*
- * Non-zero when the canary variable is named once, on a line that sets
- * "token" (the secret) before it: no other value can hold the canary, so
- * no diagnostic may show it.
+ * Non-zero when the canary variable is named exactly once, as the whole
+ * value of the secret option (token = "${CE_FUZZ_SECRET}"), written
+ * outside any string or comment: no other value can then hold the canary,
+ * so no diagnostic may show it.
  */
 static int
 canary_only_in_secret(const uint8_t *data, size_t size)
 {
-	const char *text = (const char *)data, *end = text + size;
-	const char *at, *line, *tok;
+	static const char setting[] = "token = \"${CE_FUZZ_SECRET}\"";
+	static const char before[] = "token = \"${";	/* of the name */
+	const char *text = (const char *)data, *end = text + size, *at;
 
 	/* libFuzzer learns the canary from the checks' strstr() and may
 	 * write it out itself: then it is not a secret. */
@@ -200,10 +232,15 @@ canary_only_in_secret(const uint8_t *data, size_t size)
 	if (at == NULL || memmem(at + 14, (size_t)(end - at - 14),
 	    "CE_FUZZ_SECRET", 14) != NULL)
 		return 0;
-	for (line = at; line > text && line[-1] != '\n'; line--)
-		;
-	tok = memmem(line, (size_t)(at - line), "token", 5);
-	return tok != NULL && memchr(line, '"', (size_t)(tok - line)) == NULL;
+	/* Back to the 't' of token, never before the input. */
+	if ((size_t)(at - text) < sizeof(before) - 1)
+		return 0;
+	at -= sizeof(before) - 1;
+	return (size_t)(end - at) >= sizeof(setting) - 1 &&
+	    memcmp(at, setting, sizeof(setting) - 1) == 0 &&
+	    (at == text || (at[-1] != '\0' &&
+	    strchr(" \t\n{;,", at[-1]) != NULL)) &&
+	    outside_strings(text, at);
 }
 
 static void

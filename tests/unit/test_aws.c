@@ -611,6 +611,15 @@ credentials_refresh_five_minutes_before_expiry(void)
 	CU_ASSERT_EQUAL(ce_aws_credentials(&c, err, sizeof(err)), 0);
 	CU_ASSERT_STRING_EQUAL(c.access_key_id, "AKIDSOON");
 	CU_ASSERT_EQUAL(nreqs(), 5);
+	/* Nor when they have less than 15 s left: a request signed with
+	 * them could reach AWS after they expired. */
+	ce_aws_credentials_reset();
+	route("GET", "/creds", 200, NULL, json_creds("AKIDLAST", now + 10), 0);
+	CU_ASSERT_EQUAL(ce_aws_credentials(&c, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(c.access_key_id, "AKIDLAST");
+	route("GET", "/creds", 503, NULL, "busy", 0);
+	CU_ASSERT_EQUAL(ce_aws_credentials(&c, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "HTTP 503"));
 	/* Without them, the failure shows. */
 	ce_aws_credentials_reset();
 	CU_ASSERT_EQUAL(ce_aws_credentials(&c, err, sizeof(err)), -ENOENT);

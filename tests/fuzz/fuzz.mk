@@ -65,13 +65,16 @@ $(FUZZ_BIN)/fuzz_sqs: tests/fuzz/fuzz_sqs.c $(FUZZ_COMMON) \
 
 # make fuzz: build the targets.  make fuzz-run: run each for FUZZ_TIME
 # seconds over seeds made from the test data and ../shared/corpus (see
-# tests/fuzz/run.sh; FUZZ_TARGETS="drl path" runs a subset).
+# tests/fuzz/run.sh; FUZZ_TARGETS="drl path" runs a subset, FUZZ_JOBS=2
+# two at a time).
 FUZZ_TIME = 60
+FUZZ_JOBS = 1
 FUZZ_TARGETS = $(FUZZ_NAMES)
 .PHONY: fuzz fuzz-run fuzz-clean
 fuzz: $(FUZZ_BINARIES)
 fuzz-run: fuzz
-	FUZZ_TIME='$(FUZZ_TIME)' FUZZ_TARGETS='$(FUZZ_TARGETS)' \
+	FUZZ_TIME='$(FUZZ_TIME)' FUZZ_JOBS='$(FUZZ_JOBS)' \
+	FUZZ_TARGETS='$(FUZZ_TARGETS)' \
 	CE_SHARED_DIR='$(CE_SHARED_DIR)' $(SHELL) $(srcdir)/tests/fuzz/run.sh \
 		'$(abs_top_srcdir)' '$(abs_top_builddir)/$(FUZZ_BIN)' \
 		'$(abs_top_builddir)/tests/fuzz/work'

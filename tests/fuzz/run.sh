@@ -2,8 +2,9 @@
 # run.sh - run each libFuzzer target for a bounded time and report what it
 # covered.  Usage: run.sh SRCDIR BINDIR WORKDIR (make fuzz-run passes them).
 #
-# Environment: FUZZ_TIME seconds per target (default 60); FUZZ_TARGETS the
-# targets to run (default all); CE_SHARED_DIR the shared corpus (default
+# Environment: FUZZ_TIME seconds per target (default 60); FUZZ_JOBS how
+# many targets run at once (default 1); FUZZ_TARGETS the targets to run
+# (default all); CE_SHARED_DIR the shared corpus (default
 # SRCDIR/../shared; seeds made from it when present).
 #
 # Each target gets a writable corpus in WORKDIR/corpus/TARGET (kept between
@@ -23,6 +24,7 @@ src=$1
 bin=$2
 work=$3
 time=${FUZZ_TIME:-60}
+jobs=${FUZZ_JOBS:-1}
 targets=${FUZZ_TARGETS:-document envelope path text config drl lambda sqs}
 shared=${CE_SHARED_DIR:-$src/../shared}
 events=$shared/corpus/events.ndjson
@@ -121,20 +123,19 @@ options() {
 generate
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-failed=""
-printf '%-9s %6s %10s %7s %7s %7s  %s\n' target seconds runs cov ft corpus result
-for t in $targets; do
-	[ -x "$bin/fuzz_$t" ] || { echo "fuzz: $bin/fuzz_$t not built (make fuzz)" >&2; exit 2; }
-	mkdir -p "$work/corpus/$t"
+# One target, for FUZZ_TIME seconds; its line of the report goes to
+# WORKDIR/logs/TARGET.result, and a failure leaves TARGET.failed beside it.
+run_one() {
+	t=$1
 	log=$work/logs/$t.log
+	mkdir -p "$work/corpus/$t"
+	rm -f "$work/logs/$t.failed"
 	start=$(date +%s)
 	rc=0
-	# shellcheck disable=SC2046 # word splitting wanted
 	"$bin/fuzz_$t" -max_total_time="$time" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-" \
 	    $(options "$t") "$work/corpus/$t" $(seeds "$t") >"$log" 2>&1 || rc=$?
 	secs=$(( $(date +%s) - start ))
-	# The last status line: "#RUNS DONE cov: N ft: N corp: N/SIZE ...".
 	stats=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
 	runs=$(printf '%s' "$stats" | sed -n 's/^#\([0-9]*\).*/\1/p')
 	cov=$(printf '%s' "$stats" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
@@ -143,10 +144,31 @@ for t in $targets; do
 	result=ok
 	if [ "$rc" -ne 0 ]; then
 		result="FAILED (exit $rc; see $log)"
-		failed="$failed $t"
+		: > "$work/logs/$t.failed"
 	fi
 	printf '%-9s %6s %10s %7s %7s %7s  %s\n' "$t" "$secs" "${runs:-?}" \
-	    "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result"
+	    "${cov:-?}" "${ft:-?}" "${corp:-?}" "$result" > "$work/logs/$t.result"
+}
+
+for t in $targets; do
+	[ -x "$bin/fuzz_$t" ] || { echo "fuzz: $bin/fuzz_$t not built (make fuzz)" >&2; exit 2; }
+done
+# FUZZ_JOBS targets at a time (one core each), in batches.
+running=0
+for t in $targets; do
+	run_one "$t" &
+	running=$((running + 1))
+	if [ "$running" -ge "$jobs" ]; then
+		wait
+		running=0
+	fi
+done
+wait
+failed=""
+printf '%-9s %6s %10s %7s %7s %7s  %s\n' target seconds runs cov ft corpus result
+for t in $targets; do
+	cat "$work/logs/$t.result"
+	[ ! -e "$work/logs/$t.failed" ] || failed="$failed $t"
 done
 if [ -n "$failed" ]; then
 	echo "fuzz: failed:$failed; inputs in $work/artifacts:" >&2

@@ -19,6 +19,7 @@ struct ev_drl_conf {
 	struct ce_strlist	disable;
 	struct ce_strlist	severity_overrides;
 	int64_t			regex_match_limit;
+	int64_t			max_rule_file_bytes;
 };
 
 static const struct ce_option ev_drl_options[] = {
@@ -37,6 +38,11 @@ static const struct ce_option ev_drl_options[] = {
 	  .def = "100000", .min = 100, .max = 100000000,
 	  .offset = offsetof(struct ev_drl_conf, regex_match_limit),
 	  .help = "PCRE2 match limit per comparison; a match that exceeds it is false" },
+	{ CE_OPTION_HEADER, .name = "max_rule_file_bytes",
+	  .type = CE_OPT_INTEGER, .def = "67108864", .min = 1024,
+	  .max = 1073741824,
+	  .offset = offsetof(struct ev_drl_conf, max_rule_file_bytes),
+	  .help = "largest rule file read (bytes); a larger one is an error" },
 	CE_OPTIONS_END
 };
 
@@ -64,6 +70,7 @@ ev_drl_init(ce_instance *self, const struct ce_host *host, void **state)
 		CE_ERROR(host, self, "out of memory");
 		goto fail_conf;
 	}
+	st->engine.max_file_bytes = (size_t)st->conf.max_rule_file_bytes;
 	st->engine.m_evaluated = host->metric_new(self, "rules_evaluated",
 	    "rules whose conditions were evaluated");
 	st->engine.m_fired = host->metric_new(self, "rules_fired",

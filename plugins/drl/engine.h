@@ -38,6 +38,7 @@ struct drl_engine {
 
 	struct drl_index	 index;
 	int			 has_dates;
+	size_t			 max_file_bytes;	/* 0: DRL_MAX_RULE_FILE */
 
 	ce_metric		*m_evaluated;	/* rules whose conditions ran */
 	ce_metric		*m_fired;

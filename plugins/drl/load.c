@@ -4,6 +4,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,8 @@
 #include "parser.h"
 
 /* Rule files larger than this are refused (a typo in a path, not rules). */
-#define MAX_RULE_FILE	(64u * 1024u * 1024u)
+/* The default of the max_rule_file_bytes option. */
+#define DRL_MAX_RULE_FILE	((size_t)64 * 1024 * 1024)
 
 static int
 add_rule(struct drl_engine *eng, struct drl_diag *diag, struct drl_rule *r)
@@ -75,7 +77,7 @@ drl_load_text(struct drl_engine *eng, struct drl_diag *diag, const char *path,
 }
 
 static int
-read_file(const char *path, char **out, size_t *len, int *err)
+read_file(const char *path, size_t max, char **out, size_t *len, int *err)
 {
 	FILE *fp = NULL;
 	struct stat st;
@@ -93,7 +95,7 @@ read_file(const char *path, char **out, size_t *len, int *err)
 		*err = errno;
 		goto fail;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size > MAX_RULE_FILE) {
+	if (!S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max) {
 		*err = S_ISDIR(st.st_mode) ? EISDIR : S_ISREG(st.st_mode) ?
 		    EFBIG : EINVAL;
 		goto fail;
@@ -122,18 +124,20 @@ fail:
 static int
 load_file(struct drl_engine *eng, struct drl_diag *diag, const char *path)
 {
+	size_t max = eng->max_file_bytes ? eng->max_file_bytes :
+	    DRL_MAX_RULE_FILE;
 	char *text = NULL;
 	size_t len = 0;
 	int rc, err;
 
-	rc = read_file(path, &text, &len, &err);
+	rc = read_file(path, max, &text, &len, &err);
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc < 0) {
 		diag->file = path;
 		if (err == EFBIG)
-			drl_error(diag, 0, 0, "rule file larger than %u MiB, the "
-			    "limit for one file", MAX_RULE_FILE >> 20);
+			drl_error(diag, 0, 0, "rule file larger than %zu bytes "
+			    "(max_rule_file_bytes)", max);
 		else if (err == EINVAL)
 			drl_error(diag, 0, 0, "not a regular file");
 		else

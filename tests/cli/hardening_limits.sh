@@ -121,7 +121,8 @@ if [ -z "${CE_UNDER_VALGRIND:-}" ] &&
 	[ "$peak" -lt 262144 ] || fail "peak RSS $peak KiB: a limit did not bound memory"
 fi
 
-# A rule file over the limit of one file (sparse: no disk used).
+# A rule file over the limit of one file (sparse: no disk used), by
+# default and as configured.
 mkdir "$TMP/big"
 truncate -s 65M "$TMP/big/huge.drl"
 cat > "$TMP/big.conf" <<CONF
@@ -132,10 +133,31 @@ CONF
 status=0
 "$CE_BIN" check -c "$TMP/big.conf" > "$TMP/out" 2> "$TMP/err" || status=$?
 assert_status 3 "$status" "check with a rule file over the limit"
-assert_grep "huge.drl: error: rule file larger than 64 MiB" "$TMP/err" \
-	"the rule file limit names the file"
-# A FIFO is refused, not waited on.
+assert_grep "huge.drl: error: rule file larger than 67108864 bytes \(max_rule_file_bytes\)" \
+	"$TMP/err" "the rule file limit names the file"
 rm "$TMP/big/huge.drl"
+mkdir "$TMP/small"
+# The rule of the original project, then a comment: 2,000 bytes or more.
+{ cat "$CE_TOP_SRCDIR/rules/original.drl"; printf '// %01500d\n' 0; } \
+	> "$TMP/small/original.drl"
+cat > "$TMP/small.conf" <<CONF
+evaluator = { plugin = "drl"; rules = [ "small" ]; max_rule_file_bytes = 1024; };
+outputs = ( { plugin = "stdout"; name = "out"; aliases = [ "DatadogAlertService" ]; } );
+CONF
+size=$(wc -c < "$TMP/small/original.drl")
+status=0
+"$CE_BIN" check -c "$TMP/small.conf" > "$TMP/out" 2> "$TMP/err" || status=$?
+if [ "$size" -gt 1024 ]; then
+	assert_status 3 "$status" "check with max_rule_file_bytes = 1024"
+	assert_grep "original.drl: error: rule file larger than 1024 bytes \(max_rule_file_bytes\)" \
+		"$TMP/err" "the configured limit is named"
+else
+	fail "rules/original.drl ($size bytes) no longer exceeds the 1024 bytes this test needs"
+fi
+sed -i 's/max_rule_file_bytes = 1024/max_rule_file_bytes = 1048576/' "$TMP/small.conf"
+"$CE_BIN" check -c "$TMP/small.conf" > "$TMP/out" 2> "$TMP/err" ||
+	fail "check under a limit the file fits: $(cat "$TMP/err")"
+# A FIFO is refused, not waited on.
 mkfifo "$TMP/big/pipe.drl"
 status=0
 "$CE_BIN" check -c "$TMP/big.conf" > "$TMP/out" 2> "$TMP/err" || status=$?

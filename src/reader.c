@@ -131,16 +131,15 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Append what the stream gives to raw[raw_len..].  Returns bytes read,
- * 0 at the end, or a negative errno. */
+/* Read what the stream gives into buf.  Returns bytes read, 0 at the end,
+ * or a negative errno. */
 static ssize_t
-raw_read(struct source *src)
+stream_read(struct source *src, unsigned char *buf, size_t cap)
 {
-	size_t cap = RD_CHUNK - src->raw_len;
 	ssize_t n;
 
 	do
-		n = src->s->read(src->s->ctx, src->raw + src->raw_len, cap);
+		n = src->s->read(src->s->ctx, buf, cap);
 	while (n == -EINTR);
 	if (n < 0) {
 		set_err(src->err, src->errlen, "%s: read error: %s",
@@ -155,7 +154,18 @@ raw_read(struct source *src)
 	}
 	if (n == 0)
 		src->raw_eof = 1;
-	src->raw_len += (size_t)n;
+	return n;
+}
+
+/* Append what the stream gives to raw[raw_len..]. */
+static ssize_t
+raw_read(struct source *src)
+{
+	ssize_t n = stream_read(src, src->raw + src->raw_len,
+	    RD_CHUNK - src->raw_len);
+
+	if (n > 0)
+		src->raw_len += (size_t)n;
 	return n;
 }
 
@@ -193,15 +203,15 @@ source_close(struct source *src)
 		inflateEnd(&src->z);
 }
 
+/* Plain bytes: what source_open() looked at first, then straight from
+ * the stream into out (no copy through raw). */
 static ssize_t
 plain_read(struct source *src, unsigned char *out, size_t cap)
 {
-	ssize_t n;
 	size_t len;
 
-	if (src->raw_len == 0 && !src->raw_eof)
-		if ((n = raw_read(src)) < 0)
-			return n;
+	if (src->raw_len == 0)
+		return src->raw_eof || cap == 0 ? 0 : stream_read(src, out, cap);
 	len = src->raw_len < cap ? src->raw_len : cap;
 	memcpy(out, src->raw, len);
 	memmove(src->raw, src->raw + len, src->raw_len - len);
@@ -376,6 +386,11 @@ struct reader {
 	size_t			 tail_depth;
 	int			 tail_string;
 	int			 tail_escape;
+	/* A line that began at the end of a chunk, not scanned yet: kept
+	 * whole so that the fast path (line_fast()) can take it. */
+	unsigned char		*carry;
+	size_t			 carry_len;
+	size_t			 carry_cap;
 };
 
 static const char records_prefix[] = "{\"Records\":[";
@@ -930,7 +945,7 @@ string_run(const unsigned char *p, size_t n)
 }
 
 static int
-scan(struct reader *r, const unsigned char *p, size_t n)
+scan_bytes(struct reader *r, const unsigned char *p, size_t n)
 {
 	size_t i = 0, k;
 	int rc;
@@ -959,6 +974,194 @@ scan(struct reader *r, const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* The fast path: one line, one JSON text                              */
+/* ------------------------------------------------------------------ */
+
+/* Could the container at p open {"Records":[ (streamed element by element
+ * by the scanner)?  Erring towards yes only costs the fast path. */
+static int
+maybe_records(const unsigned char *p, size_t n)
+{
+	size_t i = 1;
+
+	while (i < n && is_ws(p[i]))
+		i++;
+	return n - i >= 9 && memcmp(p + i, "\"Records\"", 9) == 0;
+}
+
+/*
+ * Parse a whole line (without its newline) that starts a text at column 1
+ * in one call, without the byte-by-byte scan.  Taken only when the scan
+ * would reach the same result: the line holds exactly one object or array
+ * that json-c accepts, then only whitespace.  Anything else (bad JSON,
+ * several texts, a text running on, a NUL, over the size limit, a log file
+ * to stream) returns 0 and is scanned as before, so that every message
+ * keeps its line and column.  Returns 1 when the line was handled, 0, or
+ * a negative errno from the callbacks.
+ */
+static int
+line_try(struct reader *r, const unsigned char *p, size_t n)
+{
+	json_object *v;
+	size_t i = 0, end;
+	int rc;
+
+	while (i < n && is_ws(p[i]))
+		i++;
+	if (i == n)
+		return 1;
+	p += i;
+	n -= i;
+	if ((p[0] != '{' && p[0] != '[') || n > r->limits.max_record_bytes ||
+	    n > INT_MAX || (p[0] == '{' && maybe_records(p, n)) ||
+	    memchr(p, '\0', n) != NULL)
+		return 0;
+	json_tokener_reset(r->tok);
+	v = json_tokener_parse_ex(r->tok, (const char *)p, (int)n);
+	if (v == NULL || json_tokener_get_error(r->tok) != json_tokener_success)
+		return 0;
+	end = json_tokener_get_parse_end(r->tok);
+	while (end < n && is_ws(p[end]))
+		end++;
+	if (end < n) {
+		json_object_put(v);
+		return 0;
+	}
+	if (r->mode == MODE_AUTO)
+		r->mode = MODE_LINES;
+	rc = ce_doc_unwrap(v, r->origin, r->line, &r->limits, r->ops, r->arg,
+	    r->err, r->errlen);
+	return rc < 0 ? rc : 1;
+}
+
+/* line_try(), then the line counts as scanned. */
+static int
+line_fast(struct reader *r, const unsigned char *p, size_t n)
+{
+	int rc;
+
+	if ((rc = line_try(r, p, n)) <= 0)
+		return rc;
+	r->line++;
+	r->col = 1;
+	return 1;
+}
+
+static int
+carry_add(struct reader *r, const unsigned char *p, size_t n)
+{
+	size_t ncap;
+	unsigned char *nb;
+
+	if (r->carry_len + n > r->carry_cap) {
+		ncap = r->carry_cap != 0 ? r->carry_cap : 4096;
+		while (ncap < r->carry_len + n)
+			ncap *= 2;
+		if ((nb = realloc(r->carry, ncap)) == NULL) {
+			set_err(r->err, r->errlen, "%s: out of memory", r->origin);
+			return -ENOMEM;
+		}
+		r->carry = nb;
+		r->carry_cap = ncap;
+	}
+	memcpy(r->carry + r->carry_len, p, n);
+	r->carry_len += n;
+	return 0;
+}
+
+/* Scan the carried bytes the slow way. */
+static int
+carry_flush(struct reader *r)
+{
+	size_t n = r->carry_len;
+
+	r->carry_len = 0;
+	return n > 0 ? scan_bytes(r, r->carry, n) : 0;
+}
+
+/*
+ * The chunk p continues the carried line.  Sets *used to the bytes of p
+ * taken.  A line longer than a record may be is not worth carrying: it
+ * goes to the scanner, which reports it.
+ */
+static int
+carry_more(struct reader *r, const unsigned char *p, size_t n, size_t *used)
+{
+	const unsigned char *nl = memchr(p, '\n', n);
+	size_t k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+	int rc;
+
+	*used = 0;
+	if (r->carry_len + k > r->limits.max_record_bytes + 2)
+		return carry_flush(r);
+	if ((rc = carry_add(r, p, k)) < 0)
+		return rc;
+	*used = k;
+	if (nl == NULL)
+		return 0;
+	if ((rc = line_fast(r, r->carry, r->carry_len - 1)) != 0) {
+		r->carry_len = 0;
+		return rc < 0 ? rc : 0;
+	}
+	return carry_flush(r);
+}
+
+/*
+ * Scan a chunk: a line that opens a text at column 1 and ends in the chunk
+ * goes to line_fast(); a line cut by the end of the chunk is carried to the
+ * next one; the rest goes byte by byte, one line at a time, so that the
+ * next line gets its chance.
+ */
+static int
+scan(struct reader *r, const unsigned char *p, size_t n)
+{
+	const unsigned char *nl;
+	size_t i = 0, k;
+	int rc;
+
+	if (r->carry_len > 0) {
+		if ((rc = carry_more(r, p, n, &i)) < 0)
+			return rc;
+	}
+	while (i < n) {
+		nl = memchr(p + i, '\n', n - i);
+		k = nl != NULL ? (size_t)(nl - (p + i)) : n - i;
+		if (r->where == AT_TOP && r->col == 1) {
+			if (nl == NULL && k <= r->limits.max_record_bytes)
+				return carry_add(r, p + i, k);
+			if (nl != NULL && (rc = line_fast(r, p + i, k)) != 0) {
+				if (rc < 0)
+					return rc;
+				i += k + 1;
+				continue;
+			}
+		}
+		if (nl != NULL)
+			k++;
+		if ((rc = scan_bytes(r, p + i, k)) < 0)
+			return rc;
+		i += k;
+	}
+	return 0;
+}
+
+/* The input ended: what was carried is a last line without a newline. */
+static int
+scan_end_carry(struct reader *r)
+{
+	int rc;
+
+	if (r->carry_len == 0)
+		return 0;
+	if ((rc = line_try(r, r->carry, r->carry_len)) != 0) {
+		r->col += r->carry_len;
+		r->carry_len = 0;
+		return rc < 0 ? rc : 0;
+	}
+	return carry_flush(r);
+}
+
 /* The input ended: finish or report whatever was open. */
 static int
 scan_end(struct reader *r)
@@ -966,6 +1169,8 @@ scan_end(struct reader *r)
 	struct text *t = &r->t;
 	int rc;
 
+	if ((rc = scan_end_carry(r)) < 0)
+		return rc;
 	switch (r->where) {
 	case AT_TOP:
 	case RESYNC:
@@ -1091,8 +1296,12 @@ read_all(struct reader *r, struct source *src, unsigned char *buf)
 		if ((rc = scan(r, buf + off, (size_t)n - off)) < 0)
 			return rc;
 		off = 0;
-		if ((n = source_read(src, buf, RD_CHUNK)) < 0)
+		if ((n = source_read(src, buf, RD_CHUNK)) < 0) {
+			/* The bytes before the error count as scanned. */
+			if ((rc = carry_flush(r)) < 0)
+				return rc;
 			return (int)n;
+		}
 	}
 	return scan_end(r);
 }
@@ -1154,6 +1363,7 @@ fail:
 	source_close(&src);
 	free(src.raw);
 	free(r.t.buf);
+	free(r.carry);
 	free(buf);
 	return rc;
 }

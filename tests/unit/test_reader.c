@@ -951,6 +951,86 @@ test_trickle(void)
 	}
 }
 
+/* A stream that hands out at most step bytes at a time. */
+struct stepped {
+	struct ce_memstream	m;
+	size_t			step;
+};
+
+static ssize_t
+stepped_read(void *ctx, void *buf, size_t cap)
+{
+	struct stepped *st = ctx;
+	size_t n = st->m.len - st->m.off;
+
+	if (n > cap)
+		n = cap;
+	if (n > st->step)
+		n = st->step;
+	memcpy(buf, st->m.data + st->m.off, n);
+	st->m.off += n;
+	return (ssize_t)n;
+}
+
+/*
+ * Lines parsed whole (the fast path) and lines that need the byte scan
+ * give the same reports wherever the reads cut the text: a line longer
+ * than a read, two texts on a line, a text with more after it, a last
+ * line without a newline, a line over max_record_bytes.
+ */
+static void
+test_lines_cut_anywhere(void)
+{
+	static const size_t steps[] = { 1, 7, 4096, 65536, 1 << 20 };
+	struct ce_doc_limits lim = { .max_record_bytes = 90000 };
+	char big[100000], err[256], *doc;
+	struct stepped st;
+	struct ce_stream s = { stepped_read, NULL, &st };
+	struct dc c;
+	size_t i, k, pad;
+
+	doc = malloc(300000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	for (k = 0; k < 2; k++) {
+		/* 70,000 bytes: more than a read; 95,000: over the limit. */
+		pad = k == 0 ? 70000 : 95000;
+		memset(big, 'x', pad);
+		big[pad] = '\0';
+		snprintf(doc, 300000, REC("A") "\n"
+		    "{\"eventVersion\":\"1.08\",\"eventSource\":\"s3.amazonaws.com\","
+		    "\"eventName\":\"Big\",\"pad\":\"%s\"}\n"
+		    "  " REC("C") " " REC("D") "\r\n"
+		    REC("E") " x\n"
+		    "\n"
+		    REC("F"), big);
+		for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+			st.step = steps[i];
+			ce_stream_memory(&s, &st.m, doc, strlen(doc));
+			s.read = stepped_read;
+			s.ctx = &st;
+			dc_init(&c);
+			c.quiet = 1;
+			CU_ASSERT_EQUAL(ce_doc_read(&s, "test", CE_DOC_LINES,
+			    &lim, &dc_ops, &c, err, sizeof(err)), 0);
+			assert_counts(&c, k == 0 ? 6 : 5, k == 0 ? 1 : 2, 0);
+			assert_record(&c, 0, "A", 1);
+			if (k == 0)
+				assert_record(&c, 1, "Big", 2);
+			else
+				assert_skip_has(&c, 0, 2, "line 2, column 1: "
+				    "JSON text of 95083 bytes is over the limit");
+			assert_record(&c, 2 - k, "C", 3);
+			assert_record(&c, 3 - k, "D", 3);
+			assert_record(&c, 4 - k, "E", 4);
+			assert_skip_is(&c, k, 4, "line 4, column 99: "
+			    "invalid JSON text: unexpected character (found 'x')");
+			assert_record(&c, 5 - k, "F", 6);
+			dc_free(&c);
+		}
+	}
+	free(doc);
+}
+
 /* A stream that fails after its data. */
 static ssize_t
 failing_read(void *ctx, void *buf, size_t cap)
@@ -1259,6 +1339,7 @@ main(void)
 		CE_TEST(test_over_limit),
 		CE_TEST(test_max_depth),
 		CE_TEST(test_trickle),
+		CE_TEST(test_lines_cut_anywhere),
 		CE_TEST(test_read_error),
 		CE_TEST(test_callback_stop),
 		CE_TEST(test_corpus),

@@ -265,6 +265,22 @@ value_out(const struct ce_value *v, struct ce_value *out)
 /* Lookups                                                             */
 /* ------------------------------------------------------------------ */
 
+/* Member s of an object, with the hash the path was compiled with. */
+static int
+member(const struct ce_step *s, struct json_object *node,
+    struct json_object **child)
+{
+	struct lh_table *t = json_object_get_object(node);
+	struct lh_entry *e;
+
+	if (t->hash_fn != s->hash_fn)
+		return json_object_object_get_ex(node, s->name, child);
+	if ((e = lh_table_lookup_entry_w_hash(t, s->name, s->hash)) == NULL)
+		return 0;
+	*child = (struct json_object *)lh_entry_v(e);
+	return 1;
+}
+
 /* One step from node; 0 when it leads nowhere. */
 static int
 step(const struct ce_step *s, struct json_object *node,
@@ -273,7 +289,7 @@ step(const struct ce_step *s, struct json_object *node,
 	switch (s->kind) {
 	case CE_STEP_MEMBER:
 		return !s->never && json_object_is_type(node, json_type_object) &&
-		    json_object_object_get_ex(node, s->name, child);
+		    member(s, node, child);
 	case CE_STEP_INDEX:
 		if (!json_object_is_type(node, json_type_array) ||
 		    s->index >= json_object_array_length(node))

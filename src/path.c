@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "event.h"
 #include "path.h"
 
@@ -296,6 +298,30 @@ parse_key(struct parser *p)
 	return parse_rest(p, pos);
 }
 
+/* Hash the member names as json-c's object tables will (see step() in
+ * event.c); a table at hand is the only way to reach that function. */
+static int
+path_hash(struct ce_path *path)
+{
+	struct json_object *probe = json_object_new_object();
+	struct lh_table *t;
+	size_t i;
+
+	if (probe == NULL)
+		return -ENOMEM;
+	t = json_object_get_object(probe);
+	for (i = 0; i < path->nsteps; i++) {
+		struct ce_step *s = &path->steps[i];
+
+		if (s->kind != CE_STEP_MEMBER || s->never)
+			continue;
+		s->hash_fn = t->hash_fn;
+		s->hash = lh_get_hash(t, s->name);
+	}
+	json_object_put(probe);
+	return 0;
+}
+
 static ce_path *
 path_build(const struct parser *p)
 {
@@ -303,7 +329,7 @@ path_build(const struct parser *p)
 	size_t i, head = sizeof(*path) + p->nsteps * sizeof(struct ce_step);
 	char *names;
 
-	path = malloc(head + p->nameslen);
+	path = calloc(1, head + p->nameslen);
 	if (path == NULL)
 		return NULL;
 	names = (char *)path + head;
@@ -324,6 +350,10 @@ path_build(const struct parser *p)
 	}
 	path->root = p->nsteps == 1 && path->steps[0].kind == CE_STEP_MEMBER &&
 	    path->steps[0].namelen == 4 && memcmp(path->steps[0].name, "root", 4) == 0;
+	if (path_hash(path) < 0) {
+		free(path);
+		return NULL;
+	}
 	return path;
 }
 

@@ -28,6 +28,11 @@ struct ce_step {
 	size_t			 index;		/* INDEX */
 	int			 never;		/* MEMBER: the name holds a NUL byte,
 						 * which no json-c member name can */
+	/* MEMBER: the name's hash in json-c's object tables, made with
+	 * hash_fn (json-c's string hash when the path was compiled), so a
+	 * lookup need not hash it again. */
+	unsigned long		 hash;
+	unsigned long		(*hash_fn)(const void *);
 };
 
 struct ce_path {

@@ -504,12 +504,18 @@ names_of(struct compiler *c, const struct drl_node *n)
 	return 1;
 }
 
-/* The first conjunct of the top-level AND that pins eventName. */
+/*
+ * The first conjunct of the top-level AND that pins eventName.  It moves
+ * to the end of the AND: the index only offers the rule for those names,
+ * so it always holds, and the other conjuncts (which have no side effect
+ * it could hide) decide sooner.
+ */
 static void
 index_names(struct compiler *c, struct drl_rule *r)
 {
-	const struct drl_node *cond = r->cond;
+	struct drl_node *cond = r->cond, *pin;
 	unsigned i;
+	int rc;
 
 	if (cond == NULL)
 		return;
@@ -518,9 +524,197 @@ index_names(struct compiler *c, struct drl_rule *r)
 		return;
 	}
 	for (i = 0; i < cond->n; i++) {
-		if (names_of(c, cond->list[i]) != 0)
-			return;
+		if ((rc = names_of(c, cond->list[i])) == 0)
+			continue;
+		if (rc > 0) {
+			pin = cond->list[i];
+			memmove(&cond->list[i], &cond->list[i + 1],
+			    (cond->n - i - 1) * sizeof(*cond->list));
+			cond->list[cond->n - 1] = pin;
+		}
+		return;
 	}
+}
+
+/* A string literal the index can hold: -1 no, 0 exact (equal to the same
+ * string only), 1 loose (a number or boolean may equal it too). */
+static int
+eq_literal(const struct drl_node *n)
+{
+	if (n == NULL || n->kind != N_LIT || n->lit.type != V_STRING ||
+	    memchr(n->lit.s, '\0', n->lit.len) != NULL)
+		return -1;
+	return indexable(n) ? 0 : 1;
+}
+
+/* A key the index may fetch (with "[*]", each of its values), and not
+ * eventName (which has an index of its own). */
+static int
+eq_key(const struct drl_node *n)
+{
+	return n != NULL && n->kind == N_KEY && n->key != NULL &&
+	    !is_event_name(n);
+}
+
+/* A string literal to look for: the argument of contains, a prefix... */
+static void
+eq_needle(struct drl_eq *eq, const struct drl_node *lit)
+{
+	if (lit != NULL && lit->kind == N_LIT && lit->lit.type == V_STRING) {
+		eq->needle = lit->lit.s;
+		eq->needle_len = lit->lit.len;
+	}
+}
+
+/* The literal of a regex, when it has one (see find_need() in regex.c). */
+static void
+eq_regex(struct drl_eq *eq, const struct drl_regex *re)
+{
+	if (re != NULL) {
+		eq->needle = re->source + re->need_off;
+		eq->needle_len = re->need_len;
+	}
+}
+
+/* key == "s", key in ("s", ...): the strings, or 0 when n is not that. */
+static int
+eq_values(struct compiler *c, struct drl_eq *eq, const struct drl_node *n)
+{
+	const struct drl_node *lit = NULL;
+	int kind, loose = 0;
+	unsigned i;
+
+	if (n->kind == N_CMP && n->op == OP_EQ) {
+		if (eq_key(n->a) && eq_literal(n->b) >= 0)
+			eq->key = n->a->key, lit = n->b;
+		else if (eq_key(n->b) && eq_literal(n->a) >= 0)
+			eq->key = n->b->key, lit = n->a;
+		if (lit == NULL)
+			return 0;
+		if ((eq->vals = calloc_arena(c, sizeof(*eq->vals))) == NULL)
+			return 0;
+		eq->vals[0] = lit->lit.s;
+		eq->nvals = 1;
+		eq->loose = eq_literal(lit);
+		return 1;
+	}
+	if (n->kind != N_IN || !eq_key(n->a) || n->n == 0)
+		return 0;
+	for (i = 0; i < n->n; i++) {
+		if ((kind = eq_literal(n->list[i])) < 0)
+			return 0;
+		loose |= kind;
+	}
+	if ((eq->vals = calloc_arena(c, n->n * sizeof(*eq->vals))) == NULL)
+		return 0;
+	for (i = 0; i < n->n; i++)
+		eq->vals[i] = n->list[i]->lit.s;
+	eq->nvals = n->n;
+	eq->loose = loose;
+	eq->key = n->a->key;
+	return 1;
+}
+
+/* A test that is false unless key is a string (eval.c: cmp_test, and
+ * eval_method, which poisons a method called on anything else), with the
+ * text it must then contain if there is one; 0 when n is not that. */
+static int
+eq_string(struct drl_eq *eq, const struct drl_node *n)
+{
+	const struct drl_node *m = n->a;
+
+	if (n->kind == N_CMP && eq_key(n->a)) {
+		switch (n->op) {
+		case OP_MATCHES:
+			eq_regex(eq, n->re);
+			break;
+		case OP_CONTAINS:
+		case OP_STR_STARTS:
+		case OP_STR_ENDS:
+			eq_needle(eq, n->b);
+			break;
+		case OP_STR_LENGTH:
+			break;
+		default:
+			return 0;
+		}
+		eq->key = n->a->key;
+		return 1;
+	}
+	if (n->kind != N_TRUTH || m == NULL || m->kind != N_METHOD ||
+	    !eq_key(m->a))
+		return 0;
+	switch (m->op) {
+	case M_MATCHES:
+		eq_regex(eq, m->re);
+		break;
+	case M_CONTAINS:
+	case M_STARTS_WITH:
+	case M_ENDS_WITH:
+	case M_EQUALS:
+		eq_needle(eq, m->b);
+		break;
+	case M_EQUALS_IC:
+	case M_LENGTH:
+		break;
+	default:	/* isEmpty() holds on {} and []; the others are no test */
+		return 0;
+	}
+	eq->key = m->a->key;
+	return 1;
+}
+
+/* If the comparison n requires a key to equal some strings, or to be a
+ * string, add it to r->eqs (which has room).  With "[*]" it requires it
+ * of one element at least. */
+static void
+eq_of(struct compiler *c, struct drl_rule *r, const struct drl_node *n)
+{
+	struct drl_eq *eq = &r->eqs[r->neqs];
+
+	if (n->negate || n->nmulti > 1)
+		return;
+	if (eq_values(c, eq, n) || eq_string(eq, n))
+		r->neqs++;
+	else
+		memset(eq, 0, sizeof(*eq));
+}
+
+static unsigned
+count_conjuncts(const struct drl_node *n)
+{
+	unsigned i, k = 0;
+
+	if (n->kind != N_AND)
+		return 1;
+	for (i = 0; i < n->n; i++)
+		k += count_conjuncts(n->list[i]);
+	return k;
+}
+
+static void
+collect_eqs(struct compiler *c, struct drl_rule *r, const struct drl_node *n)
+{
+	unsigned i;
+
+	if (n->kind != N_AND) {
+		eq_of(c, r, n);
+		return;
+	}
+	for (i = 0; i < n->n && !c->oom; i++)
+		collect_eqs(c, r, n->list[i]);
+}
+
+/* Every conjunct of the top-level AND (nested ANDs included) that pins a
+ * key other than eventName to strings: the index picks one of them. */
+static void
+index_eqs(struct compiler *c, struct drl_rule *r)
+{
+	if (r->cond == NULL)
+		return;
+	r->eqs = calloc_arena(c, count_conjuncts(r->cond) * sizeof(*r->eqs));
+	if (r->eqs != NULL)
+		collect_eqs(c, r, r->cond);
 }
 
 /* ------------------------------------------------------------------ */
@@ -712,5 +906,6 @@ drl_compile_rule(struct drl_engine *eng, struct drl_diag *diag,
 	if (!r->enabled)
 		r->disabled = 1;
 	index_names(&c, r);
+	index_eqs(&c, r);
 	return c.oom ? -ENOMEM : 0;
 }

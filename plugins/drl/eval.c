@@ -5,19 +5,19 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine.h"
 
-/* Key values fetched for this event, by key id (direct-mapped). */
-#define CACHE_SLOTS	64
+/* Key values fetched for this event, by key id (direct-mapped): room for
+ * the keys the index and a few rules look at without collisions. */
+#define CACHE_SLOTS	256
 #define SCRATCH_BYTES	4096
+/* Candidate rules held without taking scratch memory. */
+#define CAND_INLINE	32
 
-struct cache_slot {
-	unsigned	 tag;		/* key id + 1, 0 when empty */
-	struct drl_val	 v;
-};
 
 struct eval {
 	const struct drl_engine	*eng;
@@ -28,7 +28,9 @@ struct eval {
 						 * being evaluated, by slot */
 	int			 err;		/* -ENOMEM seen */
 	int64_t			 regex_limits;
-	struct cache_slot	 cache[CACHE_SLOTS];
+	/* Only the tags are cleared for each event. */
+	unsigned		 tags[CACHE_SLOTS];	/* key id + 1, 0: empty */
+	struct drl_val		 vals[CACHE_SLOTS];
 };
 
 static int eval_cond(struct eval *e, const struct drl_node *n);
@@ -37,22 +39,31 @@ static int eval_cond(struct eval *e, const struct drl_node *n);
 /* Values                                                              */
 /* ------------------------------------------------------------------ */
 
+/* The value of key k (id: k->id, which the index keeps at hand so that a
+ * value already fetched costs no look at k). */
 static void
-fetch_key(struct eval *e, const struct drl_key *k, struct drl_val *out)
+fetch_key_id(struct eval *e, unsigned id, const struct drl_key *k,
+    struct drl_val *out)
 {
-	struct cache_slot *slot = &e->cache[k->id % CACHE_SLOTS];
+	unsigned slot = id % CACHE_SLOTS;
 	struct ce_value cv;
 
-	if (slot->tag == k->id + 1) {
-		*out = slot->v;
+	if (e->tags[slot] == id + 1) {
+		*out = e->vals[slot];
 		return;
 	}
 	memset(&cv, 0, sizeof(cv));
 	cv.size = sizeof(cv);
 	e->eng->host->event_get(e->ev, k->path, &cv);
 	drl_val_from_ce(out, &cv);
-	slot->tag = k->id + 1;
-	slot->v = *out;
+	e->tags[slot] = id + 1;
+	e->vals[slot] = *out;
+}
+
+static void
+fetch_key(struct eval *e, const struct drl_key *k, struct drl_val *out)
+{
+	fetch_key_id(e, k->id, k, out);
 }
 
 static void
@@ -599,29 +610,126 @@ string_of(struct eval *e, const struct drl_key *k, size_t *len)
 	return v.s;
 }
 
-/* Merge the candidate lists (each in firing order) and run each rule. */
+/* The rules the index gave for this event, to be put in firing order. */
+struct cand {
+	unsigned		 rank;
+	const struct drl_rule	*rule;
+};
+
+struct candidates {
+	struct eval	*e;
+	struct cand	*v;
+	size_t		 n, cap;
+	struct cand	 first[CAND_INLINE];
+};
+
+static void
+index_fetch(void *arg, unsigned id, const struct drl_key *k,
+    struct drl_val *out)
+{
+	struct candidates *c = arg;
+
+	fetch_key_id(c->e, id, k, out);
+}
+
+struct each_adapter {
+	int	(*fn)(void *cb, const struct drl_val *v);
+	void	*cb;
+};
+
 static int
-run_candidates(struct eval *e, const struct drl_candidates *cand,
+each_one(void *arg, const struct ce_value *cv)
+{
+	struct each_adapter *a = arg;
+	struct drl_val v;
+
+	drl_val_from_ce(&v, cv);
+	return a->fn(a->cb, &v);
+}
+
+static int
+index_each(void *arg, const struct drl_key *k,
+    int (*fn)(void *cb, const struct drl_val *v), void *cb)
+{
+	struct candidates *c = arg;
+	struct each_adapter a = { fn, cb };
+
+	return c->e->eng->host->event_foreach(c->e->ev, k->path, each_one, &a);
+}
+
+static int
+index_take(void *arg, const struct drl_rulelist *l)
+{
+	struct candidates *c = arg;
+	struct cand *v;
+	size_t i, cap;
+
+	if (c->n + l->n > c->cap) {
+		cap = c->cap * 2;
+		while (cap < c->n + l->n)
+			cap *= 2;
+		if ((v = (void *)scratch_alloc(c->e, cap * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		memcpy(v, c->v, c->n * sizeof(*v));
+		c->v = v;
+		c->cap = cap;
+	}
+	for (i = 0; i < l->n; i++) {
+		c->v[c->n].rank = l->v[i]->rank;
+		c->v[c->n].rule = l->v[i];
+		c->n++;
+	}
+	return 0;
+}
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* Firing order; a rule twice (through two of its values) runs once. */
+static void
+sort_candidates(struct candidates *c)
+{
+	struct cand t;
+	size_t i, j, n = 0;
+
+	/* Each list the index gave is sorted already: insertion sort does
+	 * little work on such runs. */
+	if (c->n > 4 * CAND_INLINE) {
+		qsort(c->v, c->n, sizeof(*c->v), cand_cmp);
+	} else {
+		for (i = 1; i < c->n; i++) {
+			t = c->v[i];
+			for (j = i; j > 0 && c->v[j - 1].rank > t.rank; j--)
+				c->v[j] = c->v[j - 1];
+			c->v[j] = t;
+		}
+	}
+	for (i = 0; i < c->n; i++) {
+		if (n == 0 || c->v[n - 1].rule != c->v[i].rule)
+			c->v[n++] = c->v[i];
+	}
+	c->n = n;
+}
+
+/* Run the candidate rules in firing order. */
+static int
+run_candidates(struct eval *e, struct candidates *cand,
     unsigned char *fired_groups, ce_alert_sink *sink, int64_t *nevaluated,
     int64_t *nfired)
 {
-	size_t pos[4] = { 0, 0, 0, 0 };
 	const struct drl_rule *r;
 	int64_t now = 0;
-	unsigned i, best;
+	size_t i;
 	int rc;
 
-	for (;;) {
-		best = 4;
-		for (i = 0; i < cand->n; i++) {
-			if (pos[i] < cand->lists[i]->n && (best == 4 ||
-			    cand->lists[i]->v[pos[i]]->rank <
-			    cand->lists[best]->v[pos[best]]->rank))
-				best = i;
-		}
-		if (best == 4)
-			return 0;
-		r = cand->lists[best]->v[pos[best]++];
+	sort_candidates(cand);
+	for (i = 0; i < cand->n; i++) {
+		r = cand->v[i].rule;
 		if (r->group_id >= 0 &&
 		    (fired_groups[r->group_id / 8] & (1u << (r->group_id % 8))))
 			continue;
@@ -645,6 +753,7 @@ run_candidates(struct eval *e, const struct drl_candidates *cand,
 		if (r->group_id >= 0)
 			fired_groups[r->group_id / 8] |= (unsigned char)(1u << (r->group_id % 8));
 	}
+	return 0;
 }
 
 int
@@ -653,7 +762,8 @@ drl_engine_evaluate(const struct drl_engine *eng, const ce_event *ev,
 {
 	unsigned char scratch_buf[SCRATCH_BYTES], groups_buf[64];
 	unsigned char *fired_groups = groups_buf;
-	struct drl_candidates cand;
+	struct candidates cand;
+	struct drl_lookup lk;
 	const char *source, *name;
 	size_t srclen = 0, namelen = 0, ngb;
 	int64_t nevaluated = 0, nfired = 0;
@@ -665,7 +775,7 @@ drl_engine_evaluate(const struct drl_engine *eng, const ce_event *ev,
 	e.bind = NULL;
 	e.err = 0;
 	e.regex_limits = 0;
-	memset(e.cache, 0, sizeof(e.cache));
+	memset(e.tags, 0, sizeof(e.tags));
 	drl_arena_init(&e.scratch, scratch_buf, sizeof(scratch_buf));
 	drl_regex_scratch_init(&e.rx);
 
@@ -680,8 +790,18 @@ drl_engine_evaluate(const struct drl_engine *eng, const ce_event *ev,
 
 	source = string_of(&e, eng->k_source, &srclen);
 	name = string_of(&e, eng->k_name, &namelen);
-	drl_index_lookup(&eng->index, source, srclen, name, namelen, &cand);
-	rc = run_candidates(&e, &cand, fired_groups, sink, &nevaluated, &nfired);
+	cand.e = &e;
+	cand.v = cand.first;
+	cand.n = 0;
+	cand.cap = CAND_INLINE;
+	lk.fetch = index_fetch;
+	lk.each = index_each;
+	lk.take = index_take;
+	lk.arg = &cand;
+	rc = drl_index_lookup(&eng->index, source, srclen, name, namelen, &lk);
+	if (rc == 0)
+		rc = run_candidates(&e, &cand, fired_groups, sink, &nevaluated,
+		    &nfired);
 done:
 	drl_regex_scratch_free(&e.rx);
 	drl_arena_free(&e.scratch);

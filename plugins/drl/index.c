@@ -1,15 +1,29 @@
 /*
- * index.c - routing by eventSource and indexing by eventName.
+ * index.c - routing by eventSource, indexing by eventName, and within each
+ * eventName the rules hung on one more condition they require: a value of
+ * another key (hashed), a text that key's string must hold, or only that
+ * it be a string.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "index.h"
 
+/* How a set's rules use one key, to choose which key each rule hangs on. */
+struct keystat {
+	struct drl_strmap	values;		/* distinct values, no payload */
+	size_t			ndistinct;
+	size_t			nrules;		/* rules that could hang on it */
+	const struct drl_rule	*last;		/* the last rule counted */
+};
+
 static int
 list_push(struct drl_rulelist *l, struct drl_rule *r)
 {
+	if (l->n > 0 && l->v[l->n - 1] == r)
+		return 0;	/* "in" may name the same value twice */
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 4;
 		struct drl_rule **v = realloc(l->v, cap * sizeof(*v));
@@ -24,55 +38,439 @@ list_push(struct drl_rulelist *l, struct drl_rule *r)
 }
 
 static void
-bucket_free(struct drl_bucket *b)
+list_free(struct drl_rulelist *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Free every value of m with f, then m. */
+static void
+map_free(struct drl_strmap *m, void (*f)(void *))
 {
 	size_t i;
 
-	for (i = 0; i < b->byname.cap; i++) {
-		struct drl_rulelist *l = b->byname.slots[i].value;
-
-		if (b->byname.slots[i].key != NULL && l != NULL) {
-			free(l->v);
-			free(l);
-		}
+	for (i = 0; i < m->cap; i++) {
+		if (m->slots[i].key != NULL && m->slots[i].value != NULL)
+			f(m->slots[i].value);
 	}
-	drl_strmap_free(&b->byname);
-	free(b->any.v);
-	memset(b, 0, sizeof(*b));
+	drl_strmap_free(m);
 }
 
+static void
+rulelist_free(void *p)
+{
+	list_free(p);
+	free(p);
+}
+
+static void
+set_clear(struct drl_set *s)
+{
+	struct drl_keyed *k;
+	size_t i;
+
+	for (i = 0; i < s->nkeyed; i++) {
+		k = &s->keyed[i];
+		map_free(&k->byvalue, rulelist_free);
+		if (k->one_list != NULL)
+			rulelist_free(k->one_list);
+		list_free(&k->loose);
+		list_free(&k->strings);
+		free(k->needles);
+	}
+	free(s->keyed);
+	list_free(&s->plain);
+	list_free(&s->build);
+	memset(s, 0, sizeof(*s));
+}
+
+static void
+set_free(void *p)
+{
+	set_clear(p);
+	free(p);
+}
+
+static void
+bucket_clear(struct drl_bucket *b)
+{
+	map_free(&b->byname, set_free);
+	set_clear(&b->any);
+}
+
+static void
+bucket_free(void *p)
+{
+	bucket_clear(p);
+	free(p);
+}
+
+void
+drl_index_free(struct drl_index *ix)
+{
+	map_free(&ix->sources, bucket_free);
+	bucket_clear(&ix->all);
+}
+
+/* ------------------------------------------------------------------ */
+/* Building                                                            */
+/* ------------------------------------------------------------------ */
+
+/* The value of key in m, made (zeroed, size bytes) when absent. */
+static void *
+map_get_new(struct drl_strmap *m, const char *key, size_t len, size_t size)
+{
+	void *v = drl_strmap_get(m, key, len);
+
+	if (v != NULL)
+		return v;
+	if ((v = calloc(1, size)) == NULL)
+		return NULL;
+	if (drl_strmap_put(m, key, len, v) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Put r in the set of each eventName it requires, or in any. */
 static int
 bucket_add(struct drl_bucket *b, struct drl_rule *r)
 {
-	struct drl_rulelist *l;
+	struct drl_set *s;
 	size_t i;
 
 	if (r->nnames == 0)
-		return list_push(&b->any, r);
+		return list_push(&b->any.build, r);
 	for (i = 0; i < r->nnames; i++) {
-		const char *name = r->names[i];
-		size_t len = strlen(name);
-
-		l = drl_strmap_get(&b->byname, name, len);
-		if (l == NULL) {
-			if ((l = calloc(1, sizeof(*l))) == NULL)
-				return -ENOMEM;
-			if (drl_strmap_put(&b->byname, name, len, l) < 0) {
-				free(l);
-				return -ENOMEM;
-			}
-		}
-		/* "in" may name the same value twice. */
-		if (l->n > 0 && l->v[l->n - 1] == r)
-			continue;
-		if (list_push(l, r) < 0)
+		s = map_get_new(&b->byname, r->names[i], strlen(r->names[i]),
+		    sizeof(*s));
+		if (s == NULL || list_push(&s->build, r) < 0)
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-int
-drl_index_build(struct drl_index *ix, struct drl_rule **rules, size_t n)
+static void
+keystat_free(void *p)
+{
+	struct keystat *st = p;
+
+	drl_strmap_free(&st->values);
+	free(st);
+}
+
+/* CloudTrail members with a handful of values: an equality on one of
+ * them lets a good share of the events through. */
+static const char *const few_values[] = {
+	"awsRegion", "eventCategory", "eventType", "eventVersion",
+	"managementEvent", "readOnly", "recipientAccountId",
+	"sessionCredentialFromConsole", "userIdentity.type",
+	"userIdentity.accountId", "userIdentity.invokedBy",
+	"userIdentity.sessionContext.attributes.mfaAuthenticated",
+	"userIdentity.sessionContext.sessionIssuer.accountId",
+	"userIdentity.sessionContext.sessionIssuer.type",
+	"tlsDetails.tlsVersion", "tlsDetails.cipherSuite",
+	"additionalEventData.CipherSuite", "additionalEventData.MFAUsed",
+	"additionalEventData.SignatureVersion", "eventSource",
+};
+
+/* Members nearly every record holds as a string: requiring one to be a
+ * string lets nearly every event through. */
+static const char *const always_there[] = {
+	"awsRegion", "eventID", "eventSource", "eventTime", "eventType",
+	"eventVersion", "recipientAccountId", "requestID", "sourceIPAddress",
+	"userAgent", "userIdentity.type", "userIdentity.arn",
+	"userIdentity.accountId", "userIdentity.principalId",
+	"tlsDetails.tlsVersion", "tlsDetails.cipherSuite",
+	"tlsDetails.clientProvidedHostHeader", "eventCategory",
+};
+
+static int
+listed(const struct drl_key *k, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strlen(names[i]) == k->len &&
+		    memcmp(names[i], k->text, k->len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+#define LISTED(k, names) listed(k, names, sizeof(names) / sizeof(names[0]))
+
+/* How much of the traffic a conjunct is likely to let through, in tiers
+ * (lower is better), or -1 when it is no filter worth a lookup. */
+static int
+eq_tier(const struct drl_eq *eq)
+{
+	if (eq->vals != NULL)
+		return LISTED(eq->key, few_values) ? 3 : 0;
+	if (eq->needle_len > 0)
+		return 1;
+	return LISTED(eq->key, always_there) ? -1 : 2;
+}
+
+/* Count the distinct values each key is required to take in the set. */
+static int
+count_values(const struct drl_set *s, struct drl_strmap *stats)
+{
+	const struct drl_eq *eq;
+	struct keystat *st;
+	size_t i, j, k;
+
+	for (i = 0; i < s->build.n; i++) {
+		for (j = 0; j < s->build.v[i]->neqs; j++) {
+			eq = &s->build.v[i]->eqs[j];
+			st = map_get_new(stats, eq->key->text, eq->key->len,
+			    sizeof(*st));
+			if (st == NULL)
+				return -ENOMEM;
+			if (st->last != s->build.v[i] && eq_tier(eq) >= 0) {
+				st->last = s->build.v[i];
+				st->nrules++;
+			}
+			for (k = 0; k < eq->nvals; k++) {
+				const char *v = eq->vals[k];
+				size_t len = strlen(v);
+
+				if (drl_strmap_get(&st->values, v, len) != NULL)
+					continue;
+				if (drl_strmap_put(&st->values, v, len, st) < 0)
+					return -ENOMEM;
+				st->ndistinct++;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Rules that could hang on k, over the whole index. */
+static size_t
+key_uses(const struct drl_strmap *uses, const struct drl_key *k)
+{
+	return (size_t)(uintptr_t)drl_strmap_get(uses, k->text, k->len);
+}
+
+/* Per mille of the events a conjunct of each tier lets through (a guess:
+ * the index has no figures about the traffic). */
+static const unsigned tier_pass[] = { 20, 50, 300, 300 };
+
+/*
+ * The conjunct r hangs on.  Each candidate costs the look-up its key
+ * needs for every event of the set, shared by the rules that could hang
+ * on that key, plus evaluating r (about twice a look-up) for the events
+ * it lets through; the cheapest wins, then the key most rules of the
+ * whole index can use (an event fetches each key once), then the key
+ * with the most distinct values in the set.  A wrong guess costs
+ * evaluations, never results.
+ */
+static const struct drl_eq *
+best_eq(const struct drl_rule *r, const struct drl_strmap *stats,
+    const struct drl_strmap *uses)
+{
+	const struct drl_eq *best = NULL;
+	const struct keystat *st;
+	size_t j, n, cost, best_cost = SIZE_MAX, most = 0, distinct = 0;
+	int tier;
+
+	for (j = 0; j < r->neqs; j++) {
+		if ((tier = eq_tier(&r->eqs[j])) < 0)
+			continue;
+		st = drl_strmap_get(stats, r->eqs[j].key->text,
+		    r->eqs[j].key->len);
+		if (st == NULL || st->nrules == 0)
+			continue;
+		cost = 1000 / st->nrules + 4 * tier_pass[tier];
+		n = key_uses(uses, r->eqs[j].key);
+		if (cost < best_cost || (cost == best_cost && (n > most ||
+		    (n == most && st->ndistinct > distinct)))) {
+			best_cost = cost;
+			most = n;
+			distinct = st->ndistinct;
+			best = &r->eqs[j];
+		}
+	}
+	return best;
+}
+
+/* Count, for each key, the enabled rules that could hang on it. */
+static int
+count_uses(struct drl_rule **rules, size_t n, struct drl_strmap *uses)
+{
+	const struct drl_key *k;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (rules[i]->disabled)
+			continue;
+		for (j = 0; j < rules[i]->neqs; j++) {
+			k = rules[i]->eqs[j].key;
+			if (drl_strmap_put(uses, k->text, k->len, (void *)(uintptr_t)
+			    (key_uses(uses, k) + 1)) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* The group of key in s, made when absent; valid until the next call. */
+static struct drl_keyed *
+keyed_for(struct drl_set *s, const struct drl_key *key)
+{
+	struct drl_keyed *k;
+	size_t i, cap;
+
+	for (i = 0; i < s->nkeyed; i++) {
+		if (s->keyed[i].key == key)
+			return &s->keyed[i];
+	}
+	if (s->nkeyed == s->capkeyed) {
+		cap = s->capkeyed ? s->capkeyed * 2 : 4;
+		if ((k = realloc(s->keyed, cap * sizeof(*k))) == NULL)
+			return NULL;
+		s->keyed = k;
+		s->capkeyed = cap;
+	}
+	k = &s->keyed[s->nkeyed++];
+	memset(k, 0, sizeof(*k));
+	k->key = key;
+	k->key_id = key->id;
+	k->multi = key->multi;
+	return k;
+}
+
+static int
+needle_push(struct drl_keyed *k, const struct drl_eq *eq, struct drl_rule *r)
+{
+	struct drl_needle *v;
+	size_t cap;
+
+	if (k->nneedles == k->capneedles) {
+		cap = k->capneedles ? k->capneedles * 2 : 4;
+		if ((v = realloc(k->needles, cap * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		k->needles = v;
+		k->capneedles = cap;
+	}
+	v = &k->needles[k->nneedles++];
+	memset(v, 0, sizeof(*v));
+	v->text = eq->needle;
+	v->len = eq->needle_len;
+	v->rule = r;
+	return 0;
+}
+
+/* A hash of one value becomes that value, kept in k. */
+static void
+keyed_single(struct drl_keyed *k)
+{
+	size_t i;
+
+	if (k->byvalue.n != 1)
+		return;
+	for (i = 0; i < k->byvalue.cap; i++) {
+		if (k->byvalue.slots[i].key == NULL)
+			continue;
+		k->one_value = k->byvalue.slots[i].key;
+		k->one_len = k->byvalue.slots[i].len;
+		k->one_list = k->byvalue.slots[i].value;
+	}
+	drl_strmap_free(&k->byvalue);
+}
+
+/* The groups stopped moving: point each needle's list at its rule, and
+ * keep single values in place. */
+static void
+keyed_settle(struct drl_set *s)
+{
+	struct drl_keyed *k;
+	size_t i, j;
+
+	for (j = 0; j < s->nkeyed; j++) {
+		k = &s->keyed[j];
+		for (i = 0; i < k->nneedles; i++) {
+			k->needles[i].one.v = &k->needles[i].rule;
+			k->needles[i].one.n = 1;
+		}
+		keyed_single(k);
+	}
+}
+
+static int
+keyed_add(struct drl_keyed *k, const struct drl_eq *eq, struct drl_rule *r)
+{
+	struct drl_rulelist *l;
+	size_t i;
+
+	if (eq->vals == NULL && eq->needle_len > 0)
+		return needle_push(k, eq, r);
+	if (eq->vals == NULL)
+		return list_push(&k->strings, r);
+	for (i = 0; i < eq->nvals; i++) {
+		l = map_get_new(&k->byvalue, eq->vals[i], strlen(eq->vals[i]),
+		    sizeof(*l));
+		if (l == NULL || list_push(l, r) < 0)
+			return -ENOMEM;
+	}
+	if (eq->loose && list_push(&k->loose, r) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Hang each rule of the set on its best key, or leave it plain. */
+static int
+set_organise(struct drl_set *s, const struct drl_strmap *uses)
+{
+	struct drl_strmap stats;
+	const struct drl_eq *eq;
+	struct drl_keyed *k;
+	struct drl_rule *r;
+	size_t i;
+	int rc;
+
+	memset(&stats, 0, sizeof(stats));
+	if ((rc = count_values(s, &stats)) < 0)
+		goto fail;
+	for (i = 0; i < s->build.n; i++) {
+		r = s->build.v[i];
+		if ((eq = best_eq(r, &stats, uses)) == NULL) {
+			rc = list_push(&s->plain, r);
+		} else if ((k = keyed_for(s, eq->key)) == NULL) {
+			rc = -ENOMEM;
+		} else
+			rc = keyed_add(k, eq, r);
+		if (rc < 0)
+			goto fail;
+	}
+	list_free(&s->build);
+	keyed_settle(s);
+fail:
+	map_free(&stats, keystat_free);
+	return rc;
+}
+
+static int
+bucket_organise(struct drl_bucket *b, const struct drl_strmap *uses)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < b->byname.cap; i++) {
+		if (b->byname.slots[i].key == NULL)
+			continue;
+		if ((rc = set_organise(b->byname.slots[i].value, uses)) < 0)
+			return rc;
+	}
+	return set_organise(&b->any, uses);
+}
+
+/* Put each enabled rule in the set(s) its eventSource and eventName give. */
+static int
+route_rules(struct drl_index *ix, struct drl_rule **rules, size_t n)
 {
 	struct drl_bucket *b;
 	size_t i;
@@ -82,66 +480,138 @@ drl_index_build(struct drl_index *ix, struct drl_rule **rules, size_t n)
 
 		if (r->disabled)
 			continue;
-		if (r->route == ROUTE_ALL) {
+		if (r->route == ROUTE_ALL)
 			b = &ix->all;
-		} else {
-			b = drl_strmap_get(&ix->sources, r->source, r->srclen);
-			if (b == NULL) {
-				if ((b = calloc(1, sizeof(*b))) == NULL)
-					return -ENOMEM;
-				if (drl_strmap_put(&ix->sources, r->source,
-				    r->srclen, b) < 0) {
-					free(b);
-					return -ENOMEM;
-				}
-			}
-		}
+		else if ((b = map_get_new(&ix->sources, r->source, r->srclen,
+		    sizeof(*b))) == NULL)
+			return -ENOMEM;
 		if (bucket_add(b, r) < 0)
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-void
-drl_index_free(struct drl_index *ix)
+int
+drl_index_build(struct drl_index *ix, struct drl_rule **rules, size_t n)
+{
+	struct drl_strmap uses;
+	size_t i;
+	int rc;
+
+	memset(&uses, 0, sizeof(uses));
+	if ((rc = route_rules(ix, rules, n)) < 0 ||
+	    (rc = count_uses(rules, n, &uses)) < 0)
+		goto fail;
+	for (i = 0; i < ix->sources.cap; i++) {
+		if (ix->sources.slots[i].key == NULL)
+			continue;
+		if ((rc = bucket_organise(ix->sources.slots[i].value, &uses)) < 0)
+			goto fail;
+	}
+	rc = bucket_organise(&ix->all, &uses);
+fail:
+	drl_strmap_free(&uses);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookup                                                              */
+/* ------------------------------------------------------------------ */
+
+/* The candidates one value of k brings. */
+static int
+take_value(const struct drl_keyed *k, const struct drl_val *v,
+    const struct drl_lookup *lk)
+{
+	const struct drl_rulelist *l = NULL;
+	size_t i;
+	int rc;
+
+	if (v->type == V_STRING) {
+		if (k->one_list != NULL) {
+			if (v->len == k->one_len &&
+			    memcmp(v->s, k->one_value, v->len) == 0)
+				l = k->one_list;
+		} else if (k->byvalue.n > 0)
+			l = drl_strmap_get(&k->byvalue, v->s, v->len);
+		if (k->strings.n > 0 && (rc = lk->take(lk->arg, &k->strings)) < 0)
+			return rc;
+		for (i = 0; i < k->nneedles; i++) {
+			if (drl_str_contains(v->s, v->len, k->needles[i].text,
+			    k->needles[i].len) &&
+			    (rc = lk->take(lk->arg, &k->needles[i].one)) < 0)
+				return rc;
+		}
+	} else if (v->type == V_NUMBER || v->type == V_BOOL)
+		l = &k->loose;
+	return l != NULL && l->n > 0 ? lk->take(lk->arg, l) : 0;
+}
+
+struct each_ctx {
+	const struct drl_keyed	*k;
+	const struct drl_lookup	*lk;
+};
+
+static int
+each_value(void *cb, const struct drl_val *v)
+{
+	struct each_ctx *c = cb;
+
+	return take_value(c->k, v, c->lk);
+}
+
+static int
+take_keyed(const struct drl_keyed *k, const struct drl_lookup *lk)
+{
+	struct each_ctx c = { k, lk };
+	struct drl_val v;
+
+	if (k->multi)
+		return lk->each(lk->arg, k->key, each_value, &c);
+	lk->fetch(lk->arg, k->key_id, k->key, &v);
+	return take_value(k, &v, lk);
+}
+
+static int
+take_set(const struct drl_set *s, const struct drl_lookup *lk)
 {
 	size_t i;
+	int rc;
 
-	for (i = 0; i < ix->sources.cap; i++) {
-		struct drl_bucket *b = ix->sources.slots[i].value;
-
-		if (ix->sources.slots[i].key != NULL && b != NULL) {
-			bucket_free(b);
-			free(b);
-		}
+	if (s->plain.n > 0 && (rc = lk->take(lk->arg, &s->plain)) < 0)
+		return rc;
+	for (i = 0; i < s->nkeyed; i++) {
+		if ((rc = take_keyed(&s->keyed[i], lk)) < 0)
+			return rc;
 	}
-	drl_strmap_free(&ix->sources);
-	bucket_free(&ix->all);
+	return 0;
 }
 
-static void
-add_bucket(const struct drl_bucket *b, const char *name, size_t namelen,
-    struct drl_candidates *out)
+static int
+take_bucket(const struct drl_bucket *b, const char *name, size_t namelen,
+    const struct drl_lookup *lk)
 {
-	const struct drl_rulelist *l;
+	const struct drl_set *s;
+	int rc;
 
 	if (name != NULL && b->byname.n > 0 &&
-	    (l = drl_strmap_get(&b->byname, name, namelen)) != NULL)
-		out->lists[out->n++] = l;
-	if (b->any.n > 0)
-		out->lists[out->n++] = &b->any;
+	    (s = drl_strmap_get(&b->byname, name, namelen)) != NULL &&
+	    (rc = take_set(s, lk)) < 0)
+		return rc;
+	return take_set(&b->any, lk);
 }
 
-void
+int
 drl_index_lookup(const struct drl_index *ix, const char *source,
     size_t srclen, const char *name, size_t namelen,
-    struct drl_candidates *out)
+    const struct drl_lookup *lk)
 {
 	const struct drl_bucket *b;
+	int rc;
 
-	out->n = 0;
 	if (source != NULL && ix->sources.n > 0 &&
-	    (b = drl_strmap_get(&ix->sources, source, srclen)) != NULL)
-		add_bucket(b, name, namelen, out);
-	add_bucket(&ix->all, name, namelen, out);
+	    (b = drl_strmap_get(&ix->sources, source, srclen)) != NULL &&
+	    (rc = take_bucket(b, name, namelen, lk)) < 0)
+		return rc;
+	return take_bucket(&ix->all, name, namelen, lk);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "regex.h"
+#include "value.h"
 
 /* Backtracking memory per match, in KiB: far above what a sane pattern
  * needs on a CloudTrail field, far below what would hurt the process. */
@@ -317,6 +318,29 @@ drl_regex_translate(const char *pat, size_t len, char **out, size_t *outlen,
 	return 0;
 }
 
+/*
+ * For a pattern of the form [.*]LITERAL[.*] (the common "contains",
+ * "starts with", "ends with" written as a regex), the literal: any string
+ * the pattern matches holds it, so a subject without it cannot match.
+ * Other forms get none; that only costs speed.
+ */
+static void
+find_need(struct drl_regex *re, const char *pat, size_t len)
+{
+	size_t i, start = 0;
+
+	if (len >= 2 && pat[0] == '.' && pat[1] == '*')
+		start = 2;
+	if (len >= start + 2 && pat[len - 2] == '.' && pat[len - 1] == '*')
+		len -= 2;
+	for (i = start; i < len; i++) {
+		if (strchr("\\.[]{}()*+?^$|", pat[i]) != NULL || pat[i] == '\0')
+			return;
+	}
+	re->need_off = start;
+	re->need_len = len > start ? len - start : 0;
+}
+
 struct drl_regex *
 drl_regex_compile(const struct drl_regex_env *env, const char *pat,
     size_t len, char *err, size_t errlen)
@@ -351,6 +375,7 @@ drl_regex_compile(const struct drl_regex_env *env, const char *pat,
 	}
 	memcpy(re->source, pat, len);
 	re->source[len] = '\0';
+	find_need(re, pat, len);
 	free(tr);
 	return re;
 fail:
@@ -406,6 +431,9 @@ drl_regex_match(const struct drl_regex *re, const struct drl_regex_env *env,
 {
 	int rc;
 
+	if (re->need_len > 0 && !drl_str_contains(subject, len,
+	    re->source + re->need_off, re->need_len))
+		return 0;
 	if (s->md == NULL) {
 		s->gctx = pcre2_general_context_create(scratch_malloc,
 		    scratch_free, &s->arena);

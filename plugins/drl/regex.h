@@ -26,6 +26,9 @@ struct drl_regex {
 	int		 jit;		/* JIT-compiled */
 	int		 warned;	/* limit warning logged (atomic) */
 	char		*source;	/* the Java pattern, for messages */
+	/* Text every match contains (source + need_off), or need_len 0:
+	 * subjects without it are refused without running the pattern. */
+	size_t		 need_off, need_len;
 };
 
 /* Per evaluate() call: match data allocated on the caller's stack. */

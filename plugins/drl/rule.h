@@ -55,6 +55,25 @@ struct drl_key {
 
 struct drl_regex;
 
+/*
+ * A top-level conjunct of a rule requiring a key to equal one of some
+ * strings (== or in), or only to be a string (matches, contains,
+ * str[startsWith]...): what the index can hash on besides eventName.
+ */
+struct drl_eq {
+	const struct drl_key	*key;
+	const char		**vals;		/* NUL-free C strings; NULL: any
+						 * string will do */
+	size_t			 nvals;
+	int			 loose;		/* a value reads as a number or
+						 * boolean: a number or boolean
+						 * in the event may equal it */
+	/* vals NULL: text the string must contain for the conjunct to
+	 * hold (contains, a prefix, a regex's literal), or needle_len 0. */
+	const char		*needle;
+	size_t			 needle_len;
+};
+
 struct drl_node {
 	enum drl_node_kind	 kind;
 	int			 op;		/* drl_op or drl_method */
@@ -148,6 +167,8 @@ struct drl_rule {
 	size_t			 srclen;
 	const char		**names;	/* eventName values it requires, or NULL */
 	size_t			 nnames;
+	struct drl_eq		*eqs;		/* other keys it requires, or NULL */
+	size_t			 neqs;
 	unsigned		 order;		/* load order */
 	unsigned		 rank;		/* firing order: salience, then load */
 	int			 disabled;	/* enabled false, or by config */

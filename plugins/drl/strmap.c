@@ -10,10 +10,16 @@
 uint64_t
 drl_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-	size_t i;
+	uint64_t h = 0xcbf29ce484222325ULL ^ len, w;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
+	/* Eight bytes at a time: the index hashes every event's values. */
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++) {
 		h ^= (unsigned char)s[i];
 		h *= 0x100000001b3ULL;
 	}

@@ -282,6 +282,116 @@ index_skips_rules_that_cannot_match(void)
 	rig_teardown(&r);
 }
 
+/* The index on other keys (==, in, a string to contain, "[*]") drops no
+ * rule that can fire, whatever the type of the event's value. */
+static void
+key_index_is_exact(void)
+{
+	struct rig r;
+
+	load_ok(&r, HEAD
+	    "rule \"*: eq\" when $m : Map(this[\"a\"] == \"x\", this[\"b\"] != \"y\") " REPORT
+	    "rule \"*: in\" when $m : Map(this[\"a\"] in (\"p\", \"q\")) " REPORT
+	    "rule \"*: num\" when $m : Map(this[\"n\"] == \"22\") " REPORT
+	    "rule \"*: bool\" when $m : Map(this[\"t\"] == \"true\") " REPORT
+	    "rule \"*: star\" when $m : Map(this[\"l[*].v\"] == \"z\") " REPORT
+	    "rule \"*: star has\" when $m : Map(this[\"l[*].v\"] contains \"ee\") " REPORT
+	    "rule \"*: re\" when $m : Map(this[\"s\"] matches \".*needle.*\") " REPORT
+	    "rule \"*: pre\" when $m : Map(this[\"s\"].startsWith(\"abc\")) " REPORT
+	    "rule \"*: mid\" when $m : Map(this[\"s\"] contains \"mid\") " REPORT
+	    "rule \"*: len\" when $m : Map(this[\"s\"] str[length] 3) " REPORT
+	    "rule \"*: not\" when $m : Map(this[\"s\"] not contains \"mid\") " REPORT);
+	rig_eval(&r, "{\"a\":\"x\",\"b\":\"z\"}");
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: eq"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: not"), 1);	/* s is null */
+	CU_ASSERT_EQUAL(r.fh.nalerts, 2);
+	rig_eval(&r, "{\"a\":\"q\"}");
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: in"), 1);
+	CU_ASSERT_EQUAL(r.fh.nalerts, 2);
+	/* "22" and "true" read as a number and a boolean: the event's number
+	 * or boolean may equal them, its other strings may not. */
+	rig_eval(&r, "{\"n\":22.0,\"t\":true}");
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: num"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: bool"), 1);
+	rig_eval(&r, "{\"n\":\"22\",\"t\":\"true\"}");
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: num"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: bool"), 1);
+	rig_eval(&r, "{\"n\":\"22.0\",\"t\":\"True\",\"a\":null}");
+	CU_ASSERT_EQUAL(r.fh.nalerts, 1);			/* "*: not" */
+	/* Two elements with the value: the rule fires once. */
+	rig_eval(&r, "{\"l\":[{\"v\":\"y\"},{\"v\":\"z\"},{\"v\":\"z\"},{\"v\":\"tree\"}],\"s\":\"mid\"}");
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: star"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: star has"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: mid"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: len"), 1);
+	CU_ASSERT_EQUAL(r.fh.nalerts, 4);
+	rig_eval(&r, "{\"l\":[],\"s\":\"a needle\"}");
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: re"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: not"), 1);
+	CU_ASSERT_EQUAL(r.fh.nalerts, 2);
+	/* The regex's literal is only a filter: the regex still decides
+	 * ('.' does not match a line break). */
+	rig_eval(&r, "{\"s\":\"abc needle\\n\"}");
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: re"), 0);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: pre"), 1);
+	rig_eval(&r, "{\"s\":22}");
+	CU_ASSERT_EQUAL(r.fh.nalerts, 1);			/* "*: not" */
+	rig_teardown(&r);
+}
+
+/* Rules hung on other keys keep their firing order across the index. */
+static void
+key_index_keeps_salience(void)
+{
+	struct rig r;
+
+	load_ok(&r, HEAD
+	    "rule \"*: c\" salience 1 when $m : Map(this[\"c\"] == \"1\") " REPORT
+	    "rule \"*: a\" salience 3 when $m : Map(this[\"a\"] == \"x\") " REPORT
+	    "rule \"*: s\" salience 4 when $m : Map(this[\"s\"] contains \"o\") " REPORT
+	    "rule \"*: plain\" salience 2 when $m : Map(this[\"a\"] != this[\"b\"]) " REPORT
+	    "rule \"*: b\" salience 5 when $m : Map(this[\"b\"] in (\"y\", \"w\")) " REPORT);
+	rig_eval(&r, "{\"a\":\"x\",\"b\":\"y\",\"c\":1,\"s\":\"so\"}");
+	CU_ASSERT_EQUAL_FATAL(r.fh.nalerts, 5);
+	CU_ASSERT_EQUAL(fake_host_fired_at(&r.fh, "*: b"), 0);
+	CU_ASSERT_EQUAL(fake_host_fired_at(&r.fh, "*: s"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired_at(&r.fh, "*: a"), 2);
+	CU_ASSERT_EQUAL(fake_host_fired_at(&r.fh, "*: plain"), 3);
+	CU_ASSERT_EQUAL(fake_host_fired_at(&r.fh, "*: c"), 4);
+	rig_teardown(&r);
+}
+
+/* Rules with no eventName are not all evaluated either: those that need
+ * another key to hold a value, or a string holding some text, wait for
+ * an event that has it. */
+static void
+key_index_skips_rules_that_cannot_match(void)
+{
+	size_t cap = 3000 * 200, n = 0, i;
+	char *text = malloc(cap);
+	struct rig r;
+	int64_t before;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	n += (size_t)snprintf(text + n, cap - n, HEAD);
+	for (i = 0; i < 1000; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+		    "rule \"*: user%zu\" when $m : Map(this[\"awsRegion\"] == \"us-east-1\", this[\"user\"] == \"u%zu\") " REPORT
+		    "rule \"*: agent%zu\" when $m : Map(this[\"agent\"] contains \"tool%zu/\") " REPORT
+		    "rule \"*: key%zu\" when $m : Map(this[\"k%zu.v\"] str[startsWith] \"x\") " REPORT,
+		    i, i, i, i, i, i);
+	load_ok(&r, text);
+	free(text);
+	before = fake_host_metric(&r.fh, "rules_evaluated");
+	rig_eval(&r, "{\"awsRegion\":\"us-east-1\",\"user\":\"u500\",\"agent\":\"tool7/1.0\",\"k9\":{\"v\":\"xy\"}}");
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: user500"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: agent7"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: key9"), 1);
+	CU_ASSERT_EQUAL(r.fh.nalerts, 3);
+	CU_ASSERT_EQUAL(fake_host_metric(&r.fh, "rules_evaluated") - before, 3);
+	rig_teardown(&r);
+}
+
 /* ------------------------------------------------------------------ */
 /* Attributes                                                          */
 /* ------------------------------------------------------------------ */
@@ -635,6 +745,9 @@ static CU_TestInfo engine_tests[] = {
 	CE_TEST(routing_by_event_source),
 	CE_TEST(event_name_index_is_exact),
 	CE_TEST(index_skips_rules_that_cannot_match),
+	CE_TEST(key_index_is_exact),
+	CE_TEST(key_index_keeps_salience),
+	CE_TEST(key_index_skips_rules_that_cannot_match),
 	CE_TEST(salience_orders_firing),
 	CE_TEST(activation_group_fires_first_only),
 	CE_TEST(dates_bound_when_rules_fire),

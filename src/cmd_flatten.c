@@ -74,17 +74,6 @@ flatten_s3(void *arg, const char *bucket, const char *key, const char *region,
 	return 0;
 }
 
-static ssize_t
-fd_read(void *ctx, void *buf, size_t cap)
-{
-	ssize_t n;
-
-	do
-		n = read((int)(intptr_t)ctx, buf, cap);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : n;
-}
-
 static int
 flatten_file(const char *path, struct flatten_ctx *c)
 {
@@ -94,7 +83,7 @@ flatten_file(const char *path, struct flatten_ctx *c)
 		.s3_object = flatten_s3,
 	};
 	struct ce_doc_limits limits;
-	struct ce_stream s = { fd_read, NULL, NULL };
+	struct ce_stream s = { ce_stream_fd_read, NULL, NULL };
 	char err[512] = "";
 	int fd, rc;
 

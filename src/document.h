@@ -91,4 +91,8 @@ struct ce_memstream {
 void	ce_stream_memory(struct ce_stream *s, struct ce_memstream *m,
 	    const void *data, size_t len);
 
+/* A read callback over a file descriptor, passed as ctx through intptr_t
+ * (ce_stream and struct ce_document alike): read(2), retried on EINTR. */
+ssize_t	ce_stream_fd_read(void *ctx, void *buf, size_t cap);
+
 #endif /* CE_DOCUMENT_H */

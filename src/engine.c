@@ -14,6 +14,7 @@
 #include "alert.h"
 #include "buf.h"
 #include "dispatch.h"
+#include "document.h"
 #include "engine.h"
 #include "flatten.h"
 #include "instance.h"
@@ -760,18 +761,6 @@ ce_engine_run(struct ce_engine *e)
 /* `cloudengine test`                                                  */
 /* ------------------------------------------------------------------ */
 
-static ssize_t
-fd_read(void *ctx, void *buf, size_t cap)
-{
-	int fd = (int)(intptr_t)ctx;
-	ssize_t n;
-
-	do
-		n = read(fd, buf, cap);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : n;
-}
-
 static void
 fd_close(void *ctx)
 {
@@ -800,7 +789,7 @@ ce_engine_test_files(struct ce_engine *e, char *const *files, int nfiles)
 		doc = (struct ce_document){
 			.size = sizeof(doc),
 			.origin = files[i],
-			.read = fd_read,
+			.read = ce_stream_fd_read,
 			.close = fd_close,
 			.stream = (void *)(intptr_t)fd,
 		};

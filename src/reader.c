@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <zlib.h>
@@ -64,7 +65,7 @@ ce_doc_limits_normalise(struct ce_doc_limits *out,
 }
 
 /* ------------------------------------------------------------------ */
-/* Memory stream                                                       */
+/* Memory and descriptor streams                                       */
 /* ------------------------------------------------------------------ */
 
 static ssize_t
@@ -92,6 +93,17 @@ ce_stream_memory(struct ce_stream *s, struct ce_memstream *m, const void *data,
 	s->read = mem_read;
 	s->close = NULL;
 	s->ctx = m;
+}
+
+ssize_t
+ce_stream_fd_read(void *ctx, void *buf, size_t cap)
+{
+	ssize_t n;
+
+	do
+		n = read((int)(intptr_t)ctx, buf, cap);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
 }
 
 /* ------------------------------------------------------------------ */

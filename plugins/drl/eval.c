@@ -30,7 +30,11 @@ struct eval {
 	int64_t			 regex_limits;
 	/* Only the tags are cleared for each event. */
 	unsigned		 tags[CACHE_SLOTS];	/* key id + 1, 0: empty */
+	unsigned		 htags[CACHE_SLOTS];	/* hashes[slot] is that of
+							 * vals[slot] when equal
+							 * to tags[slot] */
 	struct drl_val		 vals[CACHE_SLOTS];
+	uint64_t		 hashes[CACHE_SLOTS];
 };
 
 static int eval_cond(struct eval *e, const struct drl_node *n);
@@ -64,6 +68,58 @@ static void
 fetch_key(struct eval *e, const struct drl_key *k, struct drl_val *out)
 {
 	fetch_key_id(e, k->id, k, out);
+}
+
+/* drl_hash() of the string value of key id (just fetched into v), hashed
+ * once per event however many checks want it. */
+static uint64_t
+value_hash(struct eval *e, unsigned id, const struct drl_val *v)
+{
+	unsigned slot = id % CACHE_SLOTS;
+
+	if (e->tags[slot] != id + 1)
+		return drl_hash(v->s, v->len);	/* evicted meanwhile */
+	if (e->htags[slot] != id + 1) {
+		e->hashes[slot] = drl_hash(v->s, v->len);
+		e->htags[slot] = id + 1;
+	}
+	return e->hashes[slot];
+}
+
+/* Whether the event passes one of a rule's checks (index.h). */
+static int
+check_holds(struct eval *e, const struct drl_check *c)
+{
+	struct drl_val v;
+	uint64_t h;
+	unsigned i;
+
+	fetch_key_id(e, c->key_id, c->key, &v);
+	if (v.type == V_NUMBER || v.type == V_BOOL)
+		return c->nvals > 0 && c->loose;
+	if (v.type != V_STRING)
+		return 0;
+	if (c->nvals == 0)
+		return c->needle == NULL ||
+		    drl_str_contains(v.s, v.len, c->needle, c->needle_len);
+	h = value_hash(e, c->key_id, &v);
+	for (i = 0; i < c->nvals; i++) {
+		if (c->hashes[i] == h)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+checks_hold(struct eval *e, const struct drl_post *p)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nchecks; i++) {
+		if (!check_holds(e, &p->checks[i]))
+			return 0;
+	}
+	return 1;
 }
 
 static void
@@ -675,8 +731,10 @@ index_take(void *arg, const struct drl_rulelist *l)
 		c->cap = cap;
 	}
 	for (i = 0; i < l->n; i++) {
-		c->v[c->n].rank = l->v[i]->rank;
-		c->v[c->n].rule = l->v[i];
+		if (!checks_hold(c->e, &l->v[i]))
+			continue;
+		c->v[c->n].rank = l->v[i].rank;
+		c->v[c->n].rule = l->v[i].rule;
 		c->n++;
 	}
 	return 0;
@@ -776,6 +834,7 @@ drl_engine_evaluate(const struct drl_engine *eng, const ce_event *ev,
 	e.err = 0;
 	e.regex_limits = 0;
 	memset(e.tags, 0, sizeof(e.tags));
+	memset(e.htags, 0, sizeof(e.htags));
 	drl_arena_init(&e.scratch, scratch_buf, sizeof(scratch_buf));
 	drl_regex_scratch_init(&e.rx);
 

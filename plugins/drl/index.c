@@ -20,20 +20,20 @@ struct keystat {
 };
 
 static int
-list_push(struct drl_rulelist *l, struct drl_rule *r)
+list_push(struct drl_rulelist *l, const struct drl_post *p)
 {
-	if (l->n > 0 && l->v[l->n - 1] == r)
+	if (l->n > 0 && l->v[l->n - 1].rule == p->rule)
 		return 0;	/* "in" may name the same value twice */
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 4;
-		struct drl_rule **v = realloc(l->v, cap * sizeof(*v));
+		struct drl_post *v = realloc(l->v, cap * sizeof(*v));
 
 		if (v == NULL)
 			return -ENOMEM;
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n++] = r;
+	l->v[l->n++] = *p;
 	return 0;
 }
 
@@ -111,6 +111,10 @@ drl_index_free(struct drl_index *ix)
 {
 	map_free(&ix->sources, bucket_free);
 	bucket_clear(&ix->all);
+	free(ix->posts);
+	free(ix->checks);
+	free(ix->hashes);
+	memset(ix, 0, sizeof(*ix));
 }
 
 /* ------------------------------------------------------------------ */
@@ -134,19 +138,20 @@ map_get_new(struct drl_strmap *m, const char *key, size_t len, size_t size)
 	return v;
 }
 
-/* Put r in the set of each eventName it requires, or in any. */
+/* Put p's rule in the set of each eventName it requires, or in any. */
 static int
-bucket_add(struct drl_bucket *b, struct drl_rule *r)
+bucket_add(struct drl_bucket *b, const struct drl_post *p)
 {
+	const struct drl_rule *r = p->rule;
 	struct drl_set *s;
 	size_t i;
 
 	if (r->nnames == 0)
-		return list_push(&b->any.build, r);
+		return list_push(&b->any.build, p);
 	for (i = 0; i < r->nnames; i++) {
 		s = map_get_new(&b->byname, r->names[i], strlen(r->names[i]),
 		    sizeof(*s));
-		if (s == NULL || list_push(&s->build, r) < 0)
+		if (s == NULL || list_push(&s->build, p) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -223,14 +228,16 @@ count_values(const struct drl_set *s, struct drl_strmap *stats)
 	size_t i, j, k;
 
 	for (i = 0; i < s->build.n; i++) {
-		for (j = 0; j < s->build.v[i]->neqs; j++) {
-			eq = &s->build.v[i]->eqs[j];
+		const struct drl_rule *r = s->build.v[i].rule;
+
+		for (j = 0; j < r->neqs; j++) {
+			eq = &r->eqs[j];
 			st = map_get_new(stats, eq->key->text, eq->key->len,
 			    sizeof(*st));
 			if (st == NULL)
 				return -ENOMEM;
-			if (st->last != s->build.v[i] && eq_tier(eq) >= 0) {
-				st->last = s->build.v[i];
+			if (st->last != r && eq_tier(eq) >= 0) {
+				st->last = r;
 				st->nrules++;
 			}
 			for (k = 0; k < eq->nvals; k++) {
@@ -344,7 +351,8 @@ keyed_for(struct drl_set *s, const struct drl_key *key)
 }
 
 static int
-needle_push(struct drl_keyed *k, const struct drl_eq *eq, struct drl_rule *r)
+needle_push(struct drl_keyed *k, const struct drl_eq *eq,
+    const struct drl_post *p)
 {
 	struct drl_needle *v;
 	size_t cap;
@@ -360,7 +368,7 @@ needle_push(struct drl_keyed *k, const struct drl_eq *eq, struct drl_rule *r)
 	memset(v, 0, sizeof(*v));
 	v->text = eq->needle;
 	v->len = eq->needle_len;
-	v->rule = r;
+	v->post = *p;
 	return 0;
 }
 
@@ -393,7 +401,7 @@ keyed_settle(struct drl_set *s)
 	for (j = 0; j < s->nkeyed; j++) {
 		k = &s->keyed[j];
 		for (i = 0; i < k->nneedles; i++) {
-			k->needles[i].one.v = &k->needles[i].rule;
+			k->needles[i].one.v = &k->needles[i].post;
 			k->needles[i].one.n = 1;
 		}
 		keyed_single(k);
@@ -401,22 +409,23 @@ keyed_settle(struct drl_set *s)
 }
 
 static int
-keyed_add(struct drl_keyed *k, const struct drl_eq *eq, struct drl_rule *r)
+keyed_add(struct drl_keyed *k, const struct drl_eq *eq,
+    const struct drl_post *p)
 {
 	struct drl_rulelist *l;
 	size_t i;
 
 	if (eq->vals == NULL && eq->needle_len > 0)
-		return needle_push(k, eq, r);
+		return needle_push(k, eq, p);
 	if (eq->vals == NULL)
-		return list_push(&k->strings, r);
+		return list_push(&k->strings, p);
 	for (i = 0; i < eq->nvals; i++) {
 		l = map_get_new(&k->byvalue, eq->vals[i], strlen(eq->vals[i]),
 		    sizeof(*l));
-		if (l == NULL || list_push(l, r) < 0)
+		if (l == NULL || list_push(l, p) < 0)
 			return -ENOMEM;
 	}
-	if (eq->loose && list_push(&k->loose, r) < 0)
+	if (eq->loose && list_push(&k->loose, p) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -426,9 +435,9 @@ static int
 set_organise(struct drl_set *s, const struct drl_strmap *uses)
 {
 	struct drl_strmap stats;
+	const struct drl_post *p;
 	const struct drl_eq *eq;
 	struct drl_keyed *k;
-	struct drl_rule *r;
 	size_t i;
 	int rc;
 
@@ -436,13 +445,13 @@ set_organise(struct drl_set *s, const struct drl_strmap *uses)
 	if ((rc = count_values(s, &stats)) < 0)
 		goto fail;
 	for (i = 0; i < s->build.n; i++) {
-		r = s->build.v[i];
-		if ((eq = best_eq(r, &stats, uses)) == NULL) {
-			rc = list_push(&s->plain, r);
+		p = &s->build.v[i];
+		if ((eq = best_eq(p->rule, &stats, uses)) == NULL) {
+			rc = list_push(&s->plain, p);
 		} else if ((k = keyed_for(s, eq->key)) == NULL) {
 			rc = -ENOMEM;
 		} else
-			rc = keyed_add(k, eq, r);
+			rc = keyed_add(k, eq, p);
 		if (rc < 0)
 			goto fail;
 	}
@@ -468,15 +477,91 @@ bucket_organise(struct drl_bucket *b, const struct drl_strmap *uses)
 	return set_organise(&b->any, uses);
 }
 
+/* Which of a rule's conjuncts become checks, in the order they are made:
+ * equalities first (the most selective), then texts, then "a string". */
+static int
+check_pass_of(const struct drl_eq *eq)
+{
+	if (eq->key->multi)
+		return -1;	/* some element: not one value to check */
+	if (eq->vals != NULL)
+		return 0;
+	return eq->needle_len > 0 ? 1 : 2;
+}
+
+/* Add r's checks at *nc and their hashes at *nh. */
+static void
+fill_checks(struct drl_index *ix, struct drl_post *p, size_t *nc, size_t *nh)
+{
+	const struct drl_rule *r = p->rule;
+	const struct drl_eq *eq;
+	struct drl_check *c;
+	size_t j, k;
+	int pass;
+
+	p->checks = &ix->checks[*nc];
+	for (pass = 0; pass < 3; pass++) {
+		for (j = 0; j < r->neqs; j++) {
+			eq = &r->eqs[j];
+			if (check_pass_of(eq) != pass)
+				continue;
+			c = &ix->checks[(*nc)++];
+			c->key_id = eq->key->id;
+			c->key = eq->key;
+			c->nvals = (unsigned)eq->nvals;
+			c->hashes = &ix->hashes[*nh];
+			for (k = 0; k < eq->nvals; k++)
+				ix->hashes[(*nh)++] = drl_hash(eq->vals[k],
+				    strlen(eq->vals[k]));
+			c->loose = eq->loose;
+			c->needle = eq->needle;
+			c->needle_len = eq->needle_len;
+			p->nchecks++;
+		}
+	}
+	if (p->nchecks == 0)
+		p->checks = NULL;
+}
+
+/* Each rule's post, with its checks, in firing order (rules[i]->rank is
+ * i).  The posts and checks do not move after this: lists copy posts,
+ * posts point into checks. */
+static int
+make_posts(struct drl_index *ix, struct drl_rule **rules, size_t n)
+{
+	size_t i, j, nc = 0, nh = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < rules[i]->neqs; j++) {
+			if (check_pass_of(&rules[i]->eqs[j]) >= 0) {
+				nc++;
+				nh += rules[i]->eqs[j].nvals;
+			}
+		}
+	}
+	if ((ix->posts = calloc(n ? n : 1, sizeof(*ix->posts))) == NULL ||
+	    (ix->checks = calloc(nc ? nc : 1, sizeof(*ix->checks))) == NULL ||
+	    (ix->hashes = calloc(nh ? nh : 1, sizeof(*ix->hashes))) == NULL)
+		return -ENOMEM;
+	ix->nposts = n;
+	nc = nh = 0;
+	for (i = 0; i < n; i++) {
+		ix->posts[i].rank = rules[i]->rank;
+		ix->posts[i].rule = rules[i];
+		fill_checks(ix, &ix->posts[i], &nc, &nh);
+	}
+	return 0;
+}
+
 /* Put each enabled rule in the set(s) its eventSource and eventName give. */
 static int
-route_rules(struct drl_index *ix, struct drl_rule **rules, size_t n)
+route_rules(struct drl_index *ix)
 {
 	struct drl_bucket *b;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		struct drl_rule *r = rules[i];
+	for (i = 0; i < ix->nposts; i++) {
+		const struct drl_rule *r = ix->posts[i].rule;
 
 		if (r->disabled)
 			continue;
@@ -485,7 +570,7 @@ route_rules(struct drl_index *ix, struct drl_rule **rules, size_t n)
 		else if ((b = map_get_new(&ix->sources, r->source, r->srclen,
 		    sizeof(*b))) == NULL)
 			return -ENOMEM;
-		if (bucket_add(b, r) < 0)
+		if (bucket_add(b, &ix->posts[i]) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -499,7 +584,8 @@ drl_index_build(struct drl_index *ix, struct drl_rule **rules, size_t n)
 	int rc;
 
 	memset(&uses, 0, sizeof(uses));
-	if ((rc = route_rules(ix, rules, n)) < 0 ||
+	if ((rc = make_posts(ix, rules, n)) < 0 ||
+	    (rc = route_rules(ix)) < 0 ||
 	    (rc = count_uses(rules, n, &uses)) < 0)
 		goto fail;
 	for (i = 0; i < ix->sources.cap; i++) {

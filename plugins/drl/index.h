@@ -8,23 +8,55 @@
 #define DRL_INDEX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rule.h"
 #include "strmap.h"
 #include "value.h"
 
+/*
+ * One necessary condition of a rule (a struct drl_eq on a key without
+ * "[*]"), laid out so that checking it touches only this array and the
+ * event: a rule whose checks fail is never looked at.  An event's value
+ * passes when it is a string whose hash is one of hashes (a hash
+ * collision only lets a rule through to full evaluation), or a number or
+ * boolean and loose is set; or, with nvals 0, when it is a string holding
+ * needle (NULL: any string).
+ */
+struct drl_check {
+	unsigned		 key_id;	/* key->id, for the value cache */
+	unsigned		 nvals;
+	const struct drl_key	*key;
+	const uint64_t		*hashes;	/* drl_hash() of each value */
+	const char		*needle;
+	size_t			 needle_len;
+	int			 loose;
+};
+
+/*
+ * A rule as the index hands it out: its firing rank and its checks kept
+ * beside it, so that choosing candidates reads these arrays in order and
+ * never the rules themselves.
+ */
+struct drl_post {
+	unsigned		 rank;
+	unsigned		 nchecks;
+	const struct drl_check	*checks;	/* nchecks of them, or NULL */
+	struct drl_rule		*rule;
+};
+
 /* Rules in firing order. */
 struct drl_rulelist {
-	struct drl_rule	**v;
-	size_t		  n, cap;
+	struct drl_post	*v;
+	size_t		 n, cap;
 };
 
 /* A rule that needs the key's string to contain some text. */
 struct drl_needle {
 	const char		*text;
 	size_t			 len;
-	struct drl_rule		*rule;
-	struct drl_rulelist	 one;		/* just rule, to hand out */
+	struct drl_post		 post;
+	struct drl_rulelist	 one;		/* just post, to hand out */
 };
 
 /*
@@ -70,6 +102,10 @@ struct drl_bucket {
 struct drl_index {
 	struct drl_strmap	sources;	/* eventSource -> struct drl_bucket */
 	struct drl_bucket	all;		/* "*: ..." and unprefixed rules */
+	struct drl_post		*posts;		/* by rule->rank: each rule's post */
+	size_t			 nposts;
+	struct drl_check	*checks;	/* every rule's, one block */
+	uint64_t		*hashes;	/* every check's values, one block */
 };
 
 /* Fetch the value of k (whose id is id) in the event being evaluated. */

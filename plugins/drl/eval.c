@@ -11,9 +11,12 @@
 
 #include "engine.h"
 
-/* Key values fetched for this event, by key id (direct-mapped): room for
- * the keys the index and a few rules look at without collisions. */
+/* Key values fetched for this event, found by key id (direct-mapped):
+ * room for the keys the index and a few rules look at without collisions.
+ * The values themselves fill an array in the order they are fetched, so
+ * that an event touches as few cache lines as it fetches values. */
 #define CACHE_SLOTS	256
+#define CACHE_VALUES	128
 #define SCRATCH_BYTES	4096
 /* Candidate rules held without taking scratch memory. */
 #define CAND_INLINE	32
@@ -30,11 +33,10 @@ struct eval {
 	int64_t			 regex_limits;
 	/* Only the tags are cleared for each event. */
 	unsigned		 tags[CACHE_SLOTS];	/* key id + 1, 0: empty */
-	unsigned		 htags[CACHE_SLOTS];	/* hashes[slot] is that of
-							 * vals[slot] when equal
-							 * to tags[slot] */
-	struct drl_val		 vals[CACHE_SLOTS];
-	uint64_t		 hashes[CACHE_SLOTS];
+	unsigned char		 at[CACHE_SLOTS];	/* its index in vals */
+	unsigned		 nvals;
+	struct drl_seen		 vals[CACHE_VALUES + 1];	/* the last one:
+						 * values not kept, once full */
 };
 
 static int eval_cond(struct eval *e, const struct drl_node *n);
@@ -44,82 +46,34 @@ static int eval_cond(struct eval *e, const struct drl_node *n);
 /* ------------------------------------------------------------------ */
 
 /* The value of key k (id: k->id, which the index keeps at hand so that a
- * value already fetched costs no look at k). */
-static void
-fetch_key_id(struct eval *e, unsigned id, const struct drl_key *k,
-    struct drl_val *out)
+ * value already fetched costs no look at k), valid until the next fetch. */
+static struct drl_seen *
+fetch_seen(struct eval *e, unsigned id, const struct drl_key *k)
 {
-	unsigned slot = id % CACHE_SLOTS;
+	unsigned slot = id % CACHE_SLOTS, i;
 	struct ce_value cv;
+	struct drl_val v;
 
-	if (e->tags[slot] == id + 1) {
-		*out = e->vals[slot];
-		return;
-	}
+	if (e->tags[slot] == id + 1)
+		return &e->vals[e->at[slot]];
 	memset(&cv, 0, sizeof(cv));
 	cv.size = sizeof(cv);
 	e->eng->host->event_get(e->ev, k->path, &cv);
-	drl_val_from_ce(out, &cv);
-	e->tags[slot] = id + 1;
-	e->vals[slot] = *out;
+	drl_val_from_ce(&v, &cv);
+	if (e->nvals < CACHE_VALUES) {
+		i = e->nvals++;
+		e->tags[slot] = id + 1;
+		e->at[slot] = (unsigned char)i;
+	} else
+		i = CACHE_VALUES;
+	drl_seen_init(&e->vals[i], &v);
+	return &e->vals[i];
 }
 
 static void
 fetch_key(struct eval *e, const struct drl_key *k, struct drl_val *out)
 {
-	fetch_key_id(e, k->id, k, out);
-}
-
-/* drl_hash() of the string value of key id (just fetched into v), hashed
- * once per event however many checks want it. */
-static uint64_t
-value_hash(struct eval *e, unsigned id, const struct drl_val *v)
-{
-	unsigned slot = id % CACHE_SLOTS;
-
-	if (e->tags[slot] != id + 1)
-		return drl_hash(v->s, v->len);	/* evicted meanwhile */
-	if (e->htags[slot] != id + 1) {
-		e->hashes[slot] = drl_hash(v->s, v->len);
-		e->htags[slot] = id + 1;
-	}
-	return e->hashes[slot];
-}
-
-/* Whether the event passes one of a rule's checks (index.h). */
-static int
-check_holds(struct eval *e, const struct drl_check *c)
-{
-	struct drl_val v;
-	uint64_t h;
-	unsigned i;
-
-	fetch_key_id(e, c->key_id, c->key, &v);
-	if (v.type == V_NUMBER || v.type == V_BOOL)
-		return c->nvals > 0 && c->loose;
-	if (v.type != V_STRING)
-		return 0;
-	if (c->nvals == 0)
-		return c->needle == NULL ||
-		    drl_str_contains(v.s, v.len, c->needle, c->needle_len);
-	h = value_hash(e, c->key_id, &v);
-	for (i = 0; i < c->nvals; i++) {
-		if (c->hashes[i] == h)
-			return 1;
-	}
-	return 0;
-}
-
-static int
-checks_hold(struct eval *e, const struct drl_post *p)
-{
-	unsigned i;
-
-	for (i = 0; i < p->nchecks; i++) {
-		if (!check_holds(e, &p->checks[i]))
-			return 0;
-	}
-	return 1;
+	*out = fetch_seen(e, k->id, k)->v;
 }
 
 static void
@@ -679,17 +633,16 @@ struct candidates {
 	struct cand	 first[CAND_INLINE];
 };
 
-static void
-index_fetch(void *arg, unsigned id, const struct drl_key *k,
-    struct drl_val *out)
+static struct drl_seen *
+index_fetch(void *arg, unsigned id, const struct drl_key *k)
 {
 	struct candidates *c = arg;
 
-	fetch_key_id(c->e, id, k, out);
+	return fetch_seen(c->e, id, k);
 }
 
 struct each_adapter {
-	int	(*fn)(void *cb, const struct drl_val *v);
+	int	(*fn)(void *cb, struct drl_seen *v);
 	void	*cb;
 };
 
@@ -697,15 +650,17 @@ static int
 each_one(void *arg, const struct ce_value *cv)
 {
 	struct each_adapter *a = arg;
+	struct drl_seen s;
 	struct drl_val v;
 
 	drl_val_from_ce(&v, cv);
-	return a->fn(a->cb, &v);
+	drl_seen_init(&s, &v);
+	return a->fn(a->cb, &s);
 }
 
 static int
 index_each(void *arg, const struct drl_key *k,
-    int (*fn)(void *cb, const struct drl_val *v), void *cb)
+    int (*fn)(void *cb, struct drl_seen *v), void *cb)
 {
 	struct candidates *c = arg;
 	struct each_adapter a = { fn, cb };
@@ -714,29 +669,23 @@ index_each(void *arg, const struct drl_key *k,
 }
 
 static int
-index_take(void *arg, const struct drl_rulelist *l)
+index_take(void *arg, unsigned rank, const struct drl_rule *r)
 {
 	struct candidates *c = arg;
 	struct cand *v;
-	size_t i, cap;
+	size_t cap;
 
-	if (c->n + l->n > c->cap) {
+	if (c->n == c->cap) {
 		cap = c->cap * 2;
-		while (cap < c->n + l->n)
-			cap *= 2;
 		if ((v = (void *)scratch_alloc(c->e, cap * sizeof(*v))) == NULL)
 			return -ENOMEM;
 		memcpy(v, c->v, c->n * sizeof(*v));
 		c->v = v;
 		c->cap = cap;
 	}
-	for (i = 0; i < l->n; i++) {
-		if (!checks_hold(c->e, &l->v[i]))
-			continue;
-		c->v[c->n].rank = l->v[i].rank;
-		c->v[c->n].rule = l->v[i].rule;
-		c->n++;
-	}
+	c->v[c->n].rank = rank;
+	c->v[c->n].rule = r;
+	c->n++;
 	return 0;
 }
 
@@ -834,7 +783,7 @@ drl_engine_evaluate(const struct drl_engine *eng, const ce_event *ev,
 	e.err = 0;
 	e.regex_limits = 0;
 	memset(e.tags, 0, sizeof(e.tags));
-	memset(e.htags, 0, sizeof(e.htags));
+	e.nvals = 0;
 	drl_arena_init(&e.scratch, scratch_buf, sizeof(scratch_buf));
 	drl_regex_scratch_init(&e.rx);
 

@@ -19,8 +19,32 @@ struct keystat {
 	const struct drl_rule	*last;		/* the last rule counted */
 };
 
+/* p as a list hanging it on key hung (NULL: on none) holds it: the
+ * check on hung is skipped, the first other single-value one inline. */
+static void
+post_for(struct drl_post *out, const struct drl_post *p,
+    const struct drl_key *hung)
+{
+	const struct drl_check *c;
+	unsigned i;
+
+	*out = *p;
+	out->skip_id = hung != NULL ? hung->id + 1 : 0;
+	for (i = 0; i < p->nchecks; i++) {
+		c = &p->checks[i];
+		if (c->nvals == 1 && c->key_id + 1 != out->skip_id) {
+			out->first_key = c->key;
+			out->first_id = c->key_id;
+			out->first_hash = c->hashes[0];
+			out->first_loose = c->loose;
+			return;
+		}
+	}
+}
+
 static int
-list_push(struct drl_rulelist *l, const struct drl_post *p)
+list_push(struct drl_rulelist *l, const struct drl_post *p,
+    const struct drl_key *hung)
 {
 	if (l->n > 0 && l->v[l->n - 1].rule == p->rule)
 		return 0;	/* "in" may name the same value twice */
@@ -33,7 +57,7 @@ list_push(struct drl_rulelist *l, const struct drl_post *p)
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n++] = *p;
+	post_for(&l->v[l->n++], p, hung);
 	return 0;
 }
 
@@ -147,11 +171,11 @@ bucket_add(struct drl_bucket *b, const struct drl_post *p)
 	size_t i;
 
 	if (r->nnames == 0)
-		return list_push(&b->any.build, p);
+		return list_push(&b->any.build, p, NULL);
 	for (i = 0; i < r->nnames; i++) {
 		s = map_get_new(&b->byname, r->names[i], strlen(r->names[i]),
 		    sizeof(*s));
-		if (s == NULL || list_push(&s->build, p) < 0)
+		if (s == NULL || list_push(&s->build, p, NULL) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -368,7 +392,8 @@ needle_push(struct drl_keyed *k, const struct drl_eq *eq,
 	memset(v, 0, sizeof(*v));
 	v->text = eq->needle;
 	v->len = eq->needle_len;
-	v->post = *p;
+	drl_sig_of(&v->sig, v->text, v->len);
+	post_for(&v->post, p, k->key);
 	return 0;
 }
 
@@ -383,29 +408,20 @@ keyed_single(struct drl_keyed *k)
 	for (i = 0; i < k->byvalue.cap; i++) {
 		if (k->byvalue.slots[i].key == NULL)
 			continue;
-		k->one_value = k->byvalue.slots[i].key;
-		k->one_len = k->byvalue.slots[i].len;
+		k->one_hash = k->byvalue.slots[i].hash;
 		k->one_list = k->byvalue.slots[i].value;
 	}
 	drl_strmap_free(&k->byvalue);
 }
 
-/* The groups stopped moving: point each needle's list at its rule, and
- * keep single values in place. */
+/* The groups are complete: keep single values in place. */
 static void
 keyed_settle(struct drl_set *s)
 {
-	struct drl_keyed *k;
-	size_t i, j;
+	size_t j;
 
-	for (j = 0; j < s->nkeyed; j++) {
-		k = &s->keyed[j];
-		for (i = 0; i < k->nneedles; i++) {
-			k->needles[i].one.v = &k->needles[i].post;
-			k->needles[i].one.n = 1;
-		}
-		keyed_single(k);
-	}
+	for (j = 0; j < s->nkeyed; j++)
+		keyed_single(&s->keyed[j]);
 }
 
 static int
@@ -418,14 +434,14 @@ keyed_add(struct drl_keyed *k, const struct drl_eq *eq,
 	if (eq->vals == NULL && eq->needle_len > 0)
 		return needle_push(k, eq, p);
 	if (eq->vals == NULL)
-		return list_push(&k->strings, p);
+		return list_push(&k->strings, p, k->key);
 	for (i = 0; i < eq->nvals; i++) {
 		l = map_get_new(&k->byvalue, eq->vals[i], strlen(eq->vals[i]),
 		    sizeof(*l));
-		if (l == NULL || list_push(l, p) < 0)
+		if (l == NULL || list_push(l, p, k->key) < 0)
 			return -ENOMEM;
 	}
-	if (eq->loose && list_push(&k->loose, p) < 0)
+	if (eq->loose && list_push(&k->loose, p, k->key) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -447,7 +463,7 @@ set_organise(struct drl_set *s, const struct drl_strmap *uses)
 	for (i = 0; i < s->build.n; i++) {
 		p = &s->build.v[i];
 		if ((eq = best_eq(p->rule, &stats, uses)) == NULL) {
-			rc = list_push(&s->plain, p);
+			rc = list_push(&s->plain, p, NULL);
 		} else if ((k = keyed_for(s, eq->key)) == NULL) {
 			rc = -ENOMEM;
 		} else
@@ -601,36 +617,190 @@ fail:
 }
 
 /* ------------------------------------------------------------------ */
+/* Derived values                                                      */
+/* ------------------------------------------------------------------ */
+
+void
+drl_seen_init(struct drl_seen *s, const struct drl_val *v)
+{
+	s->v = *v;
+	s->have = 0;
+}
+
+uint64_t
+drl_seen_hash(struct drl_seen *s)
+{
+	if (!(s->have & SEEN_HASH)) {
+		s->hash = drl_hash(s->v.s, s->v.len);
+		s->have |= SEEN_HASH;
+	}
+	return s->hash;
+}
+
+/* The bit of a byte pair. */
+static unsigned
+pair_bit(unsigned char a, unsigned char b)
+{
+	return (((unsigned)a << 8 | b) * 0x9e3779b1u) >> 24;
+}
+
+void
+drl_sig_of(struct drl_sig *sig, const char *s, size_t len)
+{
+	unsigned bit;
+	size_t i;
+
+	memset(sig, 0, sizeof(*sig));
+	for (i = 1; i < len; i++) {
+		bit = pair_bit((unsigned char)s[i - 1], (unsigned char)s[i]);
+		sig->w[bit >> 6] |= 1ull << (bit & 63);
+	}
+}
+
+const struct drl_sig *
+drl_seen_sig(struct drl_seen *s)
+{
+	if (!(s->have & SEEN_SIG)) {
+		drl_sig_of(&s->sig, s->v.s, s->v.len);
+		s->have |= SEEN_SIG;
+	}
+	return &s->sig;
+}
+
+/* Whether every byte pair of the needle (sig n) is in the value (v). */
+static int
+sig_within(const struct drl_sig *n, const struct drl_sig *v)
+{
+	return ((n->w[0] & ~v->w[0]) | (n->w[1] & ~v->w[1]) |
+	    (n->w[2] & ~v->w[2]) | (n->w[3] & ~v->w[3])) == 0;
+}
+
+/* Needles a key's value is tried against before the value's byte pairs
+ * pay for themselves (a pass over the value, once). */
+#define SIG_MIN_NEEDLES	4
+
+/* A string value holds a needle (of byte pairs sig, or NULL: do not
+ * bother). */
+static int
+holds_needle(struct drl_seen *s, const struct drl_sig *sig, const char *text,
+    size_t len)
+{
+	if (len > s->v.len)
+		return 0;
+	if (sig != NULL && len > 1 && !sig_within(sig, drl_seen_sig(s)))
+		return 0;
+	return drl_str_contains(s->v.s, s->v.len, text, len);
+}
+
+/* ------------------------------------------------------------------ */
 /* Lookup                                                              */
 /* ------------------------------------------------------------------ */
 
-/* The candidates one value of k brings. */
+/* A value passes a single-value check: its string has the hash, or it is
+ * a number or boolean and the check is loose. */
 static int
-take_value(const struct drl_keyed *k, const struct drl_val *v,
-    const struct drl_lookup *lk)
+hash_holds(struct drl_seen *s, uint64_t hash, int loose)
 {
-	const struct drl_rulelist *l = NULL;
+	if (s->v.type == V_STRING)
+		return drl_seen_hash(s) == hash;
+	return (s->v.type == V_NUMBER || s->v.type == V_BOOL) && loose;
+}
+
+static int
+check_holds(const struct drl_check *c, const struct drl_lookup *lk)
+{
+	struct drl_seen *s = lk->fetch(lk->arg, c->key_id, c->key);
+	uint64_t h;
+	unsigned i;
+
+	if (s->v.type != V_STRING)
+		return hash_holds(s, 0, c->nvals > 0 && c->loose);
+	if (c->nvals == 0)
+		return c->needle == NULL ||
+		    holds_needle(s, NULL, c->needle, c->needle_len);
+	h = drl_seen_hash(s);
+	for (i = 0; i < c->nvals; i++) {
+		if (c->hashes[i] == h)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the event passes all the checks of p (but the one its list
+ * tested already). */
+static int
+post_holds(const struct drl_post *p, const struct drl_lookup *lk)
+{
+	unsigned i;
+
+	if (p->first_key != NULL && !hash_holds(lk->fetch(lk->arg, p->first_id,
+	    p->first_key), p->first_hash, p->first_loose))
+		return 0;
+	for (i = 0; i < p->nchecks; i++) {
+		if (p->checks[i].key_id + 1 != p->skip_id &&
+		    !check_holds(&p->checks[i], lk))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+take_post(const struct drl_post *p, const struct drl_lookup *lk)
+{
+	if (!post_holds(p, lk))
+		return 0;
+	return lk->take(lk->arg, p->rank, p->rule);
+}
+
+static int
+take_list(const struct drl_rulelist *l, const struct drl_lookup *lk)
+{
 	size_t i;
 	int rc;
 
-	if (v->type == V_STRING) {
-		if (k->one_list != NULL) {
-			if (v->len == k->one_len &&
-			    memcmp(v->s, k->one_value, v->len) == 0)
-				l = k->one_list;
-		} else if (k->byvalue.n > 0)
-			l = drl_strmap_get(&k->byvalue, v->s, v->len);
-		if (k->strings.n > 0 && (rc = lk->take(lk->arg, &k->strings)) < 0)
+	for (i = 0; i < l->n; i++) {
+		if ((rc = take_post(&l->v[i], lk)) < 0)
 			return rc;
-		for (i = 0; i < k->nneedles; i++) {
-			if (drl_str_contains(v->s, v->len, k->needles[i].text,
-			    k->needles[i].len) &&
-			    (rc = lk->take(lk->arg, &k->needles[i].one)) < 0)
-				return rc;
-		}
-	} else if (v->type == V_NUMBER || v->type == V_BOOL)
-		l = &k->loose;
-	return l != NULL && l->n > 0 ? lk->take(lk->arg, l) : 0;
+	}
+	return 0;
+}
+
+/* The candidates one value of k brings.  The value may be a copy: checks
+ * fetch other keys, which may evict it from the cache. */
+static int
+take_value(const struct drl_keyed *k, struct drl_seen *s,
+    const struct drl_lookup *lk)
+{
+	const struct drl_rulelist *l = NULL;
+	struct drl_seen mine;
+	size_t i;
+	int rc;
+
+	if (s->v.type == V_NUMBER || s->v.type == V_BOOL)
+		return take_list(&k->loose, lk);
+	if (s->v.type != V_STRING)
+		return 0;
+	if (k->one_list != NULL) {
+		if (drl_seen_hash(s) == k->one_hash)
+			l = k->one_list;
+	} else if (k->byvalue.n > 0)
+		l = drl_strmap_get_hash(&k->byvalue, drl_seen_hash(s));
+	if (k->nneedles >= SIG_MIN_NEEDLES)
+		(void)drl_seen_sig(s);
+	if (k->nneedles > 0)
+		mine = *s;
+	if (l != NULL && (rc = take_list(l, lk)) < 0)
+		return rc;
+	if ((rc = take_list(&k->strings, lk)) < 0)
+		return rc;
+	for (i = 0; i < k->nneedles; i++) {
+		if (holds_needle(&mine, k->nneedles >= SIG_MIN_NEEDLES ?
+		    &k->needles[i].sig : NULL, k->needles[i].text,
+		    k->needles[i].len) &&
+		    (rc = take_post(&k->needles[i].post, lk)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 struct each_ctx {
@@ -639,7 +809,7 @@ struct each_ctx {
 };
 
 static int
-each_value(void *cb, const struct drl_val *v)
+each_value(void *cb, struct drl_seen *v)
 {
 	struct each_ctx *c = cb;
 
@@ -650,12 +820,10 @@ static int
 take_keyed(const struct drl_keyed *k, const struct drl_lookup *lk)
 {
 	struct each_ctx c = { k, lk };
-	struct drl_val v;
 
 	if (k->multi)
 		return lk->each(lk->arg, k->key, each_value, &c);
-	lk->fetch(lk->arg, k->key_id, k->key, &v);
-	return take_value(k, &v, lk);
+	return take_value(k, lk->fetch(lk->arg, k->key_id, k->key), lk);
 }
 
 static int
@@ -664,7 +832,7 @@ take_set(const struct drl_set *s, const struct drl_lookup *lk)
 	size_t i;
 	int rc;
 
-	if (s->plain.n > 0 && (rc = lk->take(lk->arg, &s->plain)) < 0)
+	if ((rc = take_list(&s->plain, lk)) < 0)
 		return rc;
 	for (i = 0; i < s->nkeyed; i++) {
 		if ((rc = take_keyed(&s->keyed[i], lk)) < 0)

@@ -14,14 +14,39 @@
 #include "strmap.h"
 #include "value.h"
 
+/* A set of the byte pairs of a text (a 256-bit Bloom filter): a needle
+ * can only be in a value when every pair of the needle is in the value. */
+struct drl_sig {
+	uint64_t	w[4];
+};
+
+/*
+ * A value of the event as the index sees it, with what it derives from
+ * it computed at most once per event (drl_seen_hash(), drl_seen_sig()).
+ */
+struct drl_seen {
+	struct drl_val	 v;
+	unsigned	 have;		/* SEEN_* bits: which of below are set */
+	uint64_t	 hash;
+	struct drl_sig	 sig;
+};
+
+#define SEEN_HASH	1u
+#define SEEN_SIG	2u
+
+/* A fresh value: nothing derived yet. */
+void		 drl_seen_init(struct drl_seen *s, const struct drl_val *v);
+uint64_t	 drl_seen_hash(struct drl_seen *s);	/* a string's drl_hash() */
+const struct drl_sig *drl_seen_sig(struct drl_seen *s);	/* a string's */
+void		 drl_sig_of(struct drl_sig *sig, const char *s, size_t len);
+
 /*
  * One necessary condition of a rule (a struct drl_eq on a key without
- * "[*]"), laid out so that checking it touches only this array and the
- * event: a rule whose checks fail is never looked at.  An event's value
- * passes when it is a string whose hash is one of hashes (a hash
- * collision only lets a rule through to full evaluation), or a number or
- * boolean and loose is set; or, with nvals 0, when it is a string holding
- * needle (NULL: any string).
+ * "[*]"), laid out so that checking it touches only the index and the
+ * event, never the rule.  An event's value passes when it is a string
+ * whose hash is one of hashes (a hash collision only lets a rule through
+ * to full evaluation), or a number or boolean and loose is set; or, with
+ * nvals 0, when it is a string holding needle (NULL: any string).
  */
 struct drl_check {
 	unsigned		 key_id;	/* key->id, for the value cache */
@@ -34,14 +59,21 @@ struct drl_check {
 };
 
 /*
- * A rule as the index hands it out: its firing rank and its checks kept
- * beside it, so that choosing candidates reads these arrays in order and
- * never the rules themselves.
+ * A rule as a list of the index hands it out: its firing rank and its
+ * checks, the first single-value one kept inline (most rules fail it, so
+ * most never touch their checks array).  skip_id is the key id + 1 of
+ * the key the list hangs the rule on (the lookup that found the list
+ * tested it already), or 0.
  */
 struct drl_post {
 	unsigned		 rank;
-	unsigned		 nchecks;
+	unsigned		 skip_id;
+	const struct drl_key	*first_key;	/* NULL: no inline check */
+	uint64_t		 first_hash;
+	unsigned		 first_id;
+	int			 first_loose;
 	const struct drl_check	*checks;	/* nchecks of them, or NULL */
+	unsigned		 nchecks;
 	struct drl_rule		*rule;
 };
 
@@ -53,10 +85,10 @@ struct drl_rulelist {
 
 /* A rule that needs the key's string to contain some text. */
 struct drl_needle {
+	struct drl_sig		 sig;		/* byte pairs of text */
 	const char		*text;
 	size_t			 len;
 	struct drl_post		 post;
-	struct drl_rulelist	 one;		/* just post, to hand out */
 };
 
 /*
@@ -66,6 +98,8 @@ struct drl_needle {
  * event finds its rules in byvalue, those of the needles it contains, and
  * those of strings; a number or a boolean can only equal the strings that
  * read as one, whose rules are also in loose; null, {} and [] equal none.
+ * Lists are found by hash alone: the rules they hold are evaluated in
+ * full anyway.
  */
 struct drl_keyed {
 	unsigned		 key_id;	/* key->id, at hand */
@@ -73,10 +107,8 @@ struct drl_keyed {
 						 * value of it counts */
 	const struct drl_key	*key;
 	/* One value only (most keys of a set): kept here, not hashed, so
-	 * that a look-up touches this struct alone unless the length
-	 * matches. */
-	const char		*one_value;
-	size_t			 one_len;
+	 * that a look-up touches this struct alone. */
+	uint64_t		 one_hash;
 	struct drl_rulelist	*one_list;
 	struct drl_strmap	 byvalue;	/* value -> struct drl_rulelist */
 	struct drl_rulelist	 loose;
@@ -108,15 +140,16 @@ struct drl_index {
 	uint64_t		*hashes;	/* every check's values, one block */
 };
 
-/* Fetch the value of k (whose id is id) in the event being evaluated. */
-typedef void (*drl_fetch_fn)(void *arg, unsigned id, const struct drl_key *k,
-    struct drl_val *out);
+/* The value of k (whose id is id) in the event being evaluated; valid
+ * until the next call. */
+typedef struct drl_seen *(*drl_fetch_fn)(void *arg, unsigned id,
+    const struct drl_key *k);
 /* Call fn(cb, value) for each value of the "[*]" key k in the event being
  * evaluated; returns fn's first non-zero result, or 0. */
 typedef int (*drl_each_fn)(void *arg, const struct drl_key *k,
-    int (*fn)(void *cb, const struct drl_val *v), void *cb);
-/* Take one more list of candidate rules; 0 or -ENOMEM. */
-typedef int (*drl_take_fn)(void *arg, const struct drl_rulelist *l);
+    int (*fn)(void *cb, struct drl_seen *v), void *cb);
+/* Take one more candidate rule; 0 or -ENOMEM. */
+typedef int (*drl_take_fn)(void *arg, unsigned rank, const struct drl_rule *r);
 
 /* How a lookup reaches the event and hands out what it finds. */
 struct drl_lookup {
@@ -130,10 +163,10 @@ struct drl_lookup {
 int	drl_index_build(struct drl_index *ix, struct drl_rule **rules, size_t n);
 void	drl_index_free(struct drl_index *ix);
 /*
- * Hand take() every list of candidate rules for an event (each in firing
- * order; a rule may come in several, through several values of a "[*]"
- * key).  source / name may be NULL (absent or not a string).  Returns 0
- * or take()'s error.
+ * Hand take() every candidate rule for an event whose checks hold (in
+ * firing order within each list; a rule may come more than once, through
+ * several lists or values of a "[*]" key).  source / name may be NULL
+ * (absent or not a string).  Returns 0 or take()'s error.
  */
 int	drl_index_lookup(const struct drl_index *ix, const char *source,
 	    size_t srclen, const char *name, size_t namelen,

@@ -217,10 +217,17 @@ ce_alert_ref(struct ce_alert_data *a)
 	return a;
 }
 
+static void
+alert_destroy(struct ce_grave *g)
+{
+	alert_free((struct ce_alert_data *)((char *)g -
+	    offsetof(struct ce_alert_data, grave)));
+}
+
 void
 ce_alert_unref(struct ce_alert_data *a)
 {
 	if (a != NULL &&
 	    atomic_fetch_sub_explicit(&a->refs, 1, memory_order_acq_rel) == 1)
-		alert_free(a);
+		ce_bury(&a->grave, alert_destroy);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cloudengine/plugin.h"
+#include "reap.h"
 
 enum ce_severity {		/* ordered: a higher value is more severe */
 	CE_SEV_INFO = 0,
@@ -34,6 +35,7 @@ struct ce_alert_data {
 	char			 key[65];	/* idempotency key, hex */
 	char			*summary;
 	const ce_event		*event;		/* one reference held */
+	struct ce_grave		 grave;		/* see reap.h */
 };
 
 /* Copy what the evaluator reported; takes a reference to ev.  NULL on

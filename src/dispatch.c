@@ -27,6 +27,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pipeline.h"
+#include "reap.h"
 
 /* The opaque ce_delivery of plugin.h: one alert on its way to one output. */
 struct ce_delivery {
@@ -41,6 +42,7 @@ struct ce_delivery {
 	atomic_int		 settled;	/* complete() called for this attempt */
 	struct ce_dedup_entry	 dedup;		/* in the in-flight table */
 	struct ce_delivery	*next;		/* ready queue */
+	struct ce_grave		 grave;		/* see reap.h */
 };
 
 struct ce_outq {
@@ -195,6 +197,16 @@ pending_sub(struct ce_dispatch *d)
 	pthread_mutex_unlock(&d->pending_lock);
 }
 
+static void
+delivery_destroy(struct ce_grave *g)
+{
+	struct ce_delivery *dl = (struct ce_delivery *)((char *)g -
+	    offsetof(struct ce_delivery, grave));
+
+	free(dl->called_as);
+	free(dl);
+}
+
 /* The delivery is over, one way or the other; free it.  Records that
  * joined it (the same alert for the same output, seen again meanwhile)
  * settle the same way. */
@@ -219,8 +231,7 @@ settle(struct ce_delivery *dl, int ok)
 	ce_dedup_followers_free(followers);
 	ce_rec_settle(dl->rec, ok);
 	ce_alert_unref(dl->data);
-	free(dl->called_as);
-	free(dl);
+	ce_bury(&dl->grave, delivery_destroy);
 }
 
 static void
@@ -275,6 +286,7 @@ outq_main(void *arg)
 	struct ce_outq *q = arg;
 	struct ce_delivery *dl;
 
+	ce_reap_defer_here();
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		while (q->head != NULL && q->inflight < q->max_inflight) {
@@ -290,6 +302,14 @@ outq_main(void *arg)
 		if (q->closing && q->head == NULL && q->inflight == 0 &&
 		    q->delayed == 0)
 			break;
+		/* Idle: the workers may be too (reap.h). */
+		pthread_mutex_unlock(&q->lock);
+		ce_reap_idle();
+		pthread_mutex_lock(&q->lock);
+		if ((q->head != NULL && q->inflight < q->max_inflight) ||
+		    (q->closing && q->head == NULL && q->inflight == 0 &&
+		    q->delayed == 0))
+			continue;	/* woken meanwhile */
 		pthread_cond_wait(&q->cond, &q->lock);
 	}
 	pthread_mutex_unlock(&q->lock);
@@ -539,6 +559,7 @@ scheduler_main(void *arg)
 	struct timespec ts;
 	int64_t now, wake;
 
+	ce_reap_defer_here();
 	pthread_mutex_lock(&d->lock);
 	while (!d->stopping) {
 		now = ce_mono_ms();

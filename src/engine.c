@@ -21,6 +21,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pipeline.h"
+#include "reap.h"
 
 /* How long SIGTERM lets retries go on before undelivered alerts are given
  * up (and their documents left unacknowledged). */
@@ -526,6 +527,7 @@ ce_engine_close(struct ce_engine *e)
 		ce_instance_free(e->inputs[i]);
 	free(e->inputs);
 	ce_dispatch_free(e->dispatch);
+	ce_reap();	/* every thread that deferred frees is gone */
 	ce_registry_free(&e->registry);
 	for (i = 0; i < e->nconfigs; i++)
 		ce_config_free(e->configs[i]);

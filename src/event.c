@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@
 #include "event.h"
 #include "flatten.h"
 #include "path.h"
+#include "reap.h"
 
 #define NUM_BUCKETS	16
 
@@ -63,6 +65,7 @@ struct ce_event {
 	_Atomic(struct text *)		 json;
 	_Atomic(struct text *)		 flat;
 	_Atomic(struct numtext *)	 nums[NUM_BUCKETS];
+	struct ce_grave			 grave;		/* see reap.h */
 	char				 origin[];
 };
 
@@ -110,8 +113,9 @@ text_free(struct text *t)
 }
 
 static void
-event_free(ce_event *ev)
+event_free(struct ce_grave *g)
 {
+	ce_event *ev = (ce_event *)((char *)g - offsetof(ce_event, grave));
 	struct numtext *n, *next;
 	size_t i;
 
@@ -134,7 +138,7 @@ ce_event_unref(const ce_event *cev)
 	if (ev == NULL)
 		return;
 	if (atomic_fetch_sub_explicit(&ev->refs, 1, memory_order_acq_rel) == 1)
-		event_free(ev);
+		ce_bury(&ev->grave, event_free);
 }
 
 struct json_object *

@@ -1,12 +1,14 @@
 # src/event.mk - the event model: buffers, JSON writing, flattening,
-# compiled paths, events.  (Included by Makefile.am.)
+# compiled paths, events, and where they are freed.  (Included by
+# Makefile.am.)
 
 noinst_LTLIBRARIES += src/libce_event.la
 src_libce_event_la_SOURCES = \
 	src/buf.c src/buf.h \
 	src/flatten.c src/flatten.h \
 	src/path.c src/path.h \
-	src/event.c src/event.h
+	src/event.c src/event.h \
+	src/reap.c src/reap.h
 src_libce_event_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 src_libce_event_la_LIBADD = $(JSONC_LIBS) $(PTHREAD_LIBS)
 
@@ -30,7 +32,7 @@ tests_unit_test_flatten_LDADD = tests/unit/libcetest.la src/libce_event.la \
 	$(CUNIT_TEST_LIBS) $(JSONC_LIBS)
 
 # Paths (valid and malformed keys), "[*]", lookups and typing, reference
-# counts, lazy caches read from many threads.
+# counts, lazy caches read from many threads, frees deferred to reap().
 check_PROGRAMS += tests/unit/test_event
 TESTS += tests/unit/test_event
 tests_unit_test_event_SOURCES = tests/unit/test_event.c

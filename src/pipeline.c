@@ -26,6 +26,7 @@
 #include "event.h"
 #include "log.h"
 #include "pipeline.h"
+#include "reap.h"
 
 struct ce_doc {
 	struct ce_pipeline	*p;
@@ -363,6 +364,7 @@ on_record(void *arg, struct json_object *record, const char *origin,
 	int rc;
 
 	atomic_fetch_add(&c->doc->records, 1);
+	ce_reap();	/* what the outputs left (reap.h) */
 	s.ev = ce_event_new(record, origin, index);
 	if (s.ev == NULL) {
 		atomic_fetch_add(&c->doc->failed, 1);

@@ -1,6 +1,7 @@
 /*
  * test_event.c - compiled paths, "[*]", lookups and their typing,
- * reference counts and lazy caches read from many threads.
+ * reference counts and lazy caches read from many threads, and frees
+ * deferred from output threads to the workers (reap.h).
  */
 #include <pthread.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "event.h"
 #include "flatten.h"
 #include "path.h"
+#include "reap.h"
 
 static ce_event *
 event_of(const char *json)
@@ -704,6 +706,101 @@ test_threads(void)
 	ce_path_free(s.dec);
 }
 
+/* ------------------------------------------------------------------ */
+/* Deferred frees                                                      */
+/* ------------------------------------------------------------------ */
+
+struct body {
+	struct ce_grave	 grave;
+	int		*destroyed;
+};
+
+static void
+body_destroy(struct ce_grave *g)
+{
+	struct body *b = (struct body *)g;
+
+	(*b->destroyed)++;
+	free(b);
+}
+
+static void
+bury_new(int *destroyed)
+{
+	struct body *b = calloc(1, sizeof(*b));
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	b->destroyed = destroyed;
+	ce_bury(&b->grave, body_destroy);
+}
+
+struct deferrer {
+	int		 n;		/* bodies to bury */
+	int		*destroyed;
+	ce_event	*ev;		/* its last reference, or NULL */
+	int		 seen;		/* destroyed, as this thread saw it */
+};
+
+/* An output thread: what it buries waits for ce_reap(). */
+static void *
+deferrer_main(void *arg)
+{
+	struct deferrer *d = arg;
+	int i;
+
+	ce_reap_defer_here();
+	for (i = 0; i < d->n; i++)
+		bury_new(d->destroyed);
+	ce_event_unref(d->ev);
+	d->seen = *d->destroyed;
+	return NULL;
+}
+
+static void
+run_deferrer(struct deferrer *d)
+{
+	pthread_t t;
+
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, deferrer_main, d), 0);
+	pthread_join(t, NULL);
+}
+
+static void
+test_reap(void)
+{
+	struct deferrer d = { 0 };
+	int destroyed = 0;
+
+	/* A thread that does not defer frees at once. */
+	bury_new(&destroyed);
+	CU_ASSERT_EQUAL(destroyed, 1);
+
+	/* One that does leaves it all, the event's JSON tree included (the
+	 * sanitizers and valgrind see it freed by ce_reap()). */
+	destroyed = 0;
+	d.n = 3;
+	d.destroyed = &destroyed;
+	d.ev = event_of("{\"eventName\":\"RunInstances\"}");
+	run_deferrer(&d);
+	CU_ASSERT_EQUAL(d.seen, 0);
+	CU_ASSERT_EQUAL(destroyed, 0);
+	ce_reap_idle();			/* fewer than CE_REAP_IDLE wait */
+	CU_ASSERT_EQUAL(destroyed, 0);
+	ce_reap();
+	CU_ASSERT_EQUAL(destroyed, 3);
+	ce_reap();			/* empty: nothing happens twice */
+	CU_ASSERT_EQUAL(destroyed, 3);
+
+	/* An idle output empties the list once it is long enough. */
+	destroyed = 0;
+	d.n = CE_REAP_IDLE;
+	d.ev = NULL;
+	run_deferrer(&d);
+	CU_ASSERT_EQUAL(destroyed, 0);
+	ce_reap_idle();
+	CU_ASSERT_EQUAL(destroyed, CE_REAP_IDLE);
+}
+
 int
 main(void)
 {
@@ -724,6 +821,7 @@ main(void)
 		CE_TEST(test_texts),
 		CE_TEST(test_refcount),
 		CE_TEST(test_threads),
+		CE_TEST(test_reap),
 		CU_TEST_INFO_NULL
 	};
 	CU_SuiteInfo suites[] = {

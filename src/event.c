@@ -42,6 +42,7 @@
 #include "event.h"
 #include "flatten.h"
 #include "path.h"
+#include "pathset.h"
 #include "reap.h"
 
 #define NUM_BUCKETS	16
@@ -407,6 +408,125 @@ ce_event_foreach(const ce_event *ev, const ce_path *path, ce_value_fn fn,
 	if (get_single(ev, path, &v) == CE_VALUE_MISSING)
 		return 0;
 	return fn(arg, &v);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sets of paths                                                       */
+/* ------------------------------------------------------------------ */
+
+struct set_walk {
+	const ce_event		*ev;
+	const ce_pathset	*set;
+	ce_set_fn		 fn;
+	void			*arg;
+};
+
+static int set_node(const struct set_walk *w, uint32_t ni,
+    struct json_object *obj);
+
+/* The set's members looked up in the object, one by one: the way when
+ * the object has more members than the set names here. */
+static int
+set_pull(const struct set_walk *w, const struct ce_pset_node *n,
+    struct json_object *obj)
+{
+	struct lh_table *t = json_object_get_object(obj);
+	struct json_object *child;
+	struct lh_entry *e;
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < n->membercap; i++) {
+		const struct ce_pset_member *m = &n->members[i];
+
+		if (m->name == NULL)
+			continue;
+		if (t->hash_fn == w->set->jhash_fn) {
+			if ((e = lh_table_lookup_entry_w_hash(t, m->name,
+			    m->jhash)) == NULL)
+				continue;
+			child = (struct json_object *)lh_entry_v(e);
+		} else if (!json_object_object_get_ex(obj, m->name, &child))
+			continue;
+		if ((rc = set_node(w, m->child, child)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The object's members looked up in the set: the way when the set names
+ * more members here than the object has (thousands of rules). */
+static int
+set_push(const struct set_walk *w, const struct ce_pset_node *n,
+    struct json_object *obj)
+{
+	const struct ce_pset_member *m;
+	uint64_t h;
+	uint32_t i;
+	int rc;
+
+	json_object_object_foreach(obj, name, child) {
+		h = ce_pathset_hash(name, strlen(name));
+		for (i = (uint32_t)h & (n->membercap - 1); (m = &n->members[i])->name
+		    != NULL; i = (i + 1) & (n->membercap - 1)) {
+			if (m->hash == h && strcmp(m->name, name) == 0) {
+				if ((rc = set_node(w, m->child, child)) != 0)
+					return rc;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+set_node(const struct set_walk *w, uint32_t ni, struct json_object *obj)
+{
+	const struct ce_pset_node *n = &w->set->nodes[ni];
+	struct ce_value v;
+	size_t len;
+	uint32_t i;
+	int rc;
+
+	if (n->nends > 0 && event_value(w->ev, obj, &v) != CE_VALUE_MISSING) {
+		for (i = 0; i < n->nends; i++)
+			if ((rc = w->fn(w->arg, n->ends[i], &v)) != 0)
+				return rc;
+	}
+	if (n->nmembers > 0 && json_object_is_type(obj, json_type_object)) {
+		if ((size_t)n->nmembers < (size_t)json_object_object_length(obj))
+			return set_pull(w, n, obj);
+		return set_push(w, n, obj);
+	}
+	if (n->nindices > 0 && json_object_is_type(obj, json_type_array)) {
+		len = json_object_array_length(obj);
+		for (i = 0; i < n->nindices && n->indices[i].index < len; i++) {
+			rc = set_node(w, n->indices[i].child,
+			    json_object_array_get_idx(obj, n->indices[i].index));
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int
+ce_event_get_set(const ce_event *ev, const ce_pathset *set, ce_set_fn fn,
+    void *arg)
+{
+	struct set_walk w = { ev, set, fn, arg };
+	struct ce_value v;
+	size_t i;
+	int rc;
+
+	if ((rc = set_node(&w, 0, ev->record)) != 0)
+		return rc;
+	for (i = 0; i < set->nroots; i++) {
+		if (get_single(ev, set->roots[i], &v) != CE_VALUE_MISSING &&
+		    (rc = fn(arg, set->root_ends[i], &v)) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 struct flat {

@@ -37,6 +37,8 @@ enum ce_value_type ce_event_get(const ce_event *ev, const ce_path *path,
 		    struct ce_value *out);
 int		 ce_event_foreach(const ce_event *ev, const ce_path *path,
 		    ce_value_fn fn, void *arg);
+int		 ce_event_get_set(const ce_event *ev, const ce_pathset *set,
+		    ce_set_fn fn, void *arg);
 int		 ce_event_flat_foreach(const ce_event *ev, ce_flat_fn fn,
 		    void *arg);
 const char	*ce_event_json(const ce_event *ev, size_t *len);

@@ -7,6 +7,7 @@ src_libce_event_la_SOURCES = \
 	src/buf.c src/buf.h \
 	src/flatten.c src/flatten.h \
 	src/path.c src/path.h \
+	src/pathset.c src/pathset.h \
 	src/event.c src/event.h \
 	src/reap.c src/reap.h
 src_libce_event_la_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

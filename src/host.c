@@ -14,6 +14,7 @@
 #include "dispatch.h"
 #include "engine.h"
 #include "event.h"
+#include "pathset.h"
 #include "host.h"
 #include "instance.h"
 #include "log.h"
@@ -160,6 +161,9 @@ static const struct ce_host host_table = {
 	.aws_credentials = host_aws_credentials,
 	.aws_region = host_aws_region,
 	.aws_endpoint = host_aws_endpoint,
+	.pathset_compile = ce_pathset_compile,
+	.pathset_free = ce_pathset_free,
+	.event_get_set = ce_event_get_set,
 };
 
 const struct ce_host *

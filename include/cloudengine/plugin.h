@@ -40,6 +40,9 @@
  *        shareable between threads, an alert's tags may be NULL when
  *        ntags is 0, an output settles every delivery before it is
  *        stopped.  0.x plugins must be rebuilt.
+ *   1.1  host services pathset_compile(), pathset_free() and
+ *        event_get_set() (many keys of an event in one walk), with the
+ *        ce_pathset handle and ce_set_fn.
  *
  * Conventions used by every member below
  *   - Functions returning int return 0 (or a count) on success and a
@@ -65,7 +68,7 @@ extern "C" {
 #endif
 
 #define CE_PLUGIN_ABI_MAJOR	1
-#define CE_PLUGIN_ABI_MINOR	0
+#define CE_PLUGIN_ABI_MINOR	1
 
 /* The one symbol the loader looks up with dlsym(). */
 #define CE_PLUGIN_SYMBOL	"cloudengine_plugin"
@@ -89,6 +92,7 @@ extern "C" {
 typedef struct ce_instance	ce_instance;	/* one configured plugin instance */
 typedef struct ce_event		ce_event;	/* one CloudTrail record, immutable */
 typedef struct ce_path		ce_path;	/* a flattened key, compiled */
+typedef struct ce_pathset	ce_pathset;	/* compiled keys looked up together (1.1) */
 typedef struct ce_metric	ce_metric;	/* one counter or gauge */
 typedef struct ce_alert_sink	ce_alert_sink;	/* where evaluate() reports fired rules */
 typedef struct ce_delivery	ce_delivery;	/* one alert on its way to one output */
@@ -225,6 +229,10 @@ struct ce_value {
 
 /* Called by event_foreach() / event_flat_foreach(); non-zero stops. */
 typedef int (*ce_value_fn)(void *arg, const struct ce_value *value);
+/* Called by event_get_set() (1.1) with the position of the path in the
+ * set and its value; non-zero stops. */
+typedef int (*ce_set_fn)(void *arg, size_t index,
+    const struct ce_value *value);
 typedef int (*ce_flat_fn)(void *arg, const char *key, size_t keylen,
     const struct ce_value *value);
 
@@ -488,6 +496,27 @@ struct ce_host {
 	int		(*aws_endpoint)(ce_instance *self, const char *service,
 			    const char *override, const char *region,
 			    char *buf, size_t len);
+
+	/* --- 1.1: many keys of an event at once, any thread --------------- */
+
+	/* Compile n paths to be looked up together: event_get_set() then
+	 * finds the values of all of them in one walk of the record, each
+	 * member on the way looked up once however many paths go through it,
+	 * which pays when a plugin wants many keys of each event (an
+	 * evaluator with thousands of rules).  paths[i] may be NULL (left
+	 * out); none may hold "[*]" (NULL is returned, with the reason in err,
+	 * which may be NULL).  The set borrows the paths: they must outlive
+	 * it.  Owned by the caller: free it with pathset_free().  Immutable:
+	 * any number of threads may use it at once. */
+	ce_pathset	*(*pathset_compile)(ce_path *const *paths, size_t n,
+			    char *err, size_t errlen);
+	void		(*pathset_free)(ce_pathset *set);
+	/* Call fn(arg, i, value) for each path i of the set that the event has
+	 * a value for, with the value event_get() would give; event_get()
+	 * returns CE_VALUE_MISSING for the others.  In no particular order,
+	 * each path at most once.  Returns fn's first non-zero result, or 0. */
+	int		(*event_get_set)(const ce_event *ev, const ce_pathset *set,
+			    ce_set_fn fn, void *arg);
 };
 
 /* ------------------------------------------------------------------ */

@@ -37,6 +37,8 @@ drl_engine_free(struct drl_engine *eng)
 	size_t i;
 
 	drl_index_free(&eng->index);
+	if (eng->keyset != NULL)	/* before the paths it borrows */
+		eng->host->pathset_free(eng->keyset);
 	for (i = 0; i < eng->keys.cap; i++) {
 		struct drl_key *k = eng->keys.slots[i].value;
 
@@ -85,6 +87,30 @@ oom:
 	eng->host->path_free(path);
 	snprintf(err, errlen, "out of memory");
 	return NULL;
+}
+
+int
+drl_engine_keyset(struct drl_engine *eng)
+{
+	ce_path **paths;
+	struct drl_key *k;
+	size_t i;
+
+	if (eng->nkeys < DRL_SET_MIN_KEYS || eng->host->pathset_compile == NULL)
+		return 0;
+	if ((paths = calloc(eng->nkeys, sizeof(*paths))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < eng->keys.cap; i++) {
+		k = eng->keys.slots[i].value;
+		if (eng->keys.slots[i].key != NULL && !k->multi)
+			paths[k->id] = k->path;
+	}
+	eng->keyset = eng->host->pathset_compile(paths, eng->nkeys, NULL, 0);
+	free(paths);
+	if (eng->keyset == NULL)
+		return -ENOMEM;	/* nothing else can fail: no "[*]" */
+	eng->keyset_n = eng->nkeys;
+	return 0;
 }
 
 int

@@ -37,6 +37,11 @@ struct drl_engine {
 	unsigned		 ngroups;
 
 	struct drl_index	 index;
+	/* Every key without "[*]", by id (NULL for the others), to be looked
+	 * up in one walk of an event that needs many of them (eval.c), when
+	 * the rules have DRL_SET_MIN_KEYS keys or more; else NULL. */
+	ce_pathset		*keyset;
+	unsigned		 keyset_n;	/* ids below this are in it */
 	int			 has_dates;
 	size_t			 max_file_bytes;	/* 0: DRL_MAX_RULE_FILE */
 
@@ -53,6 +58,11 @@ void	drl_engine_free(struct drl_engine *eng);
 /* Intern a key: its path is compiled once.  NULL with a message in err. */
 struct drl_key *drl_engine_key(struct drl_engine *eng, const char *text,
 	    size_t len, char *err, size_t errlen);
+/* Keys from which a set of them is made (engine.h: keyset). */
+#define DRL_SET_MIN_KEYS	64
+
+/* Make eng->keyset once every key is interned.  0 or -ENOMEM. */
+int	drl_engine_keyset(struct drl_engine *eng);
 /* Keep a compiled regex for destroy().  -ENOMEM. */
 int	drl_engine_keep_regex(struct drl_engine *eng, struct drl_regex *re);
 

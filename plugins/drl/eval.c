@@ -11,12 +11,19 @@
 
 #include "engine.h"
 
-/* Key values fetched for this event, found by key id (direct-mapped):
- * room for the keys the index and a few rules look at without collisions.
- * The values themselves fill an array in the order they are fetched, so
- * that an event touches as few cache lines as it fetches values. */
+/* Key values fetched for this event, found by key id (open addressing,
+ * at most CACHE_VALUES of CACHE_SLOTS used).  The values themselves fill
+ * an array in the order they are fetched, so that an event touches as few
+ * cache lines as it fetches values. */
 #define CACHE_SLOTS	256
-#define CACHE_VALUES	128
+#define CACHE_VALUES	160
+/* An event whose index lookup will fetch this many keys or more has all
+ * its keys fetched in one walk of it (engine.h: keyset), which costs
+ * about what a dozen or two lookups one by one do; past SET_AFTER lookups
+ * one by one (keys the rules' checks and conditions want), the walk comes
+ * anyway. */
+#define SET_EXPECT	40
+#define SET_AFTER	32
 #define SCRATCH_BYTES	4096
 /* Candidate rules held without taking scratch memory. */
 #define CAND_INLINE	32
@@ -35,6 +42,12 @@ struct eval {
 	unsigned		 tags[CACHE_SLOTS];	/* key id + 1, 0: empty */
 	unsigned char		 at[CACHE_SLOTS];	/* its index in vals */
 	unsigned		 nvals;
+	unsigned		 lookups;	/* keys looked up one by one */
+	int			 walked;	/* the key set was walked */
+	int			 complete;	/* ... and every value it found is
+						 * here: a key of the set that is
+						 * not is missing */
+	struct drl_seen		 missing;	/* what such a key gives */
 	struct drl_seen		 vals[CACHE_VALUES + 1];	/* the last one:
 						 * values not kept, once full */
 };
@@ -45,29 +58,81 @@ static int eval_cond(struct eval *e, const struct drl_node *n);
 /* Values                                                              */
 /* ------------------------------------------------------------------ */
 
-/* The value of key k (id: k->id, which the index keeps at hand so that a
- * value already fetched costs no look at k), valid until the next fetch. */
-static struct drl_seen *
-fetch_seen(struct eval *e, unsigned id, const struct drl_key *k)
+/* The cache slot of key id: where it is, or the empty one it would go. */
+static unsigned
+cache_slot(const struct eval *e, unsigned id)
 {
-	unsigned slot = id % CACHE_SLOTS, i;
-	struct ce_value cv;
-	struct drl_val v;
+	unsigned slot = id % CACHE_SLOTS;
 
-	if (e->tags[slot] == id + 1)
-		return &e->vals[e->at[slot]];
-	memset(&cv, 0, sizeof(cv));
-	cv.size = sizeof(cv);
-	e->eng->host->event_get(e->ev, k->path, &cv);
-	drl_val_from_ce(&v, &cv);
+	while (e->tags[slot] != 0 && e->tags[slot] != id + 1)
+		slot = (slot + 1) % CACHE_SLOTS;
+	return slot;
+}
+
+/* Keep the value of key id (not in the cache yet); NULL when full. */
+static struct drl_seen *
+cache_put(struct eval *e, unsigned slot, unsigned id,
+    const struct ce_value *cv)
+{
+	struct drl_val v;
+	unsigned i;
+
 	if (e->nvals < CACHE_VALUES) {
 		i = e->nvals++;
 		e->tags[slot] = id + 1;
 		e->at[slot] = (unsigned char)i;
 	} else
 		i = CACHE_VALUES;
+	drl_val_from_ce(&v, cv);
 	drl_seen_init(&e->vals[i], &v);
-	return &e->vals[i];
+	return i < CACHE_VALUES ? &e->vals[i] : NULL;
+}
+
+static int
+walk_one(void *arg, size_t id, const struct ce_value *cv)
+{
+	struct eval *e = arg;
+	unsigned slot = cache_slot(e, (unsigned)id);
+
+	if (e->tags[slot] == 0 && cache_put(e, slot, (unsigned)id, cv) == NULL)
+		e->complete = 0;	/* full: the others are looked up alone */
+	return 0;
+}
+
+/* Fetch every key of the set the event has, in one walk. */
+static void
+walk_keys(struct eval *e)
+{
+	e->walked = 1;
+	e->complete = 1;
+	e->eng->host->event_get_set(e->ev, e->eng->keyset, walk_one, e);
+}
+
+/* The value of key k (id: k->id, which the index keeps at hand so that a
+ * value already fetched costs no look at k), valid until the next fetch. */
+static struct drl_seen *
+fetch_seen(struct eval *e, unsigned id, const struct drl_key *k)
+{
+	unsigned slot = cache_slot(e, id);
+	struct ce_value cv;
+	struct drl_seen *s;
+	int in_set = !k->multi && id < e->eng->keyset_n;
+
+	if (e->tags[slot] == id + 1)
+		return &e->vals[e->at[slot]];
+	if (in_set && !e->walked && ++e->lookups > SET_AFTER) {
+		walk_keys(e);
+		slot = cache_slot(e, id);
+		if (e->tags[slot] == id + 1)
+			return &e->vals[e->at[slot]];
+	}
+	if (in_set && e->complete)
+		return &e->missing;
+	memset(&cv, 0, sizeof(cv));
+	cv.size = sizeof(cv);
+	e->eng->host->event_get(e->ev, k->path, &cv);
+	s = cache_put(e, slot, id, &cv);
+	return s != NULL ? s : &e->vals[CACHE_VALUES];
 }
 
 static void
@@ -668,6 +733,15 @@ index_each(void *arg, const struct drl_key *k,
 	return c->e->eng->host->event_foreach(c->e->ev, k->path, each_one, &a);
 }
 
+static void
+index_expect(void *arg, size_t nkeys)
+{
+	struct candidates *c = arg;
+
+	if (nkeys >= SET_EXPECT && c->e->eng->keyset != NULL && !c->e->walked)
+		walk_keys(c->e);
+}
+
 static int
 index_take(void *arg, unsigned rank, const struct drl_rule *r)
 {
@@ -784,6 +858,11 @@ drl_engine_evaluate(const struct drl_engine *eng, const ce_event *ev,
 	e.regex_limits = 0;
 	memset(e.tags, 0, sizeof(e.tags));
 	e.nvals = 0;
+	e.lookups = 0;
+	e.walked = 0;
+	e.complete = 0;
+	memset(&e.missing, 0, sizeof(e.missing));
+	e.missing.v.type = V_NULL;
 	drl_arena_init(&e.scratch, scratch_buf, sizeof(scratch_buf));
 	drl_regex_scratch_init(&e.rx);
 
@@ -805,6 +884,7 @@ drl_engine_evaluate(const struct drl_engine *eng, const ce_event *ev,
 	lk.fetch = index_fetch;
 	lk.each = index_each;
 	lk.take = index_take;
+	lk.expect = index_expect;
 	lk.arg = &cand;
 	rc = drl_index_lookup(&eng->index, source, srclen, name, namelen, &lk);
 	if (rc == 0)

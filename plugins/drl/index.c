@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include "index.h"
 
@@ -289,6 +290,7 @@ key_uses(const struct drl_strmap *uses, const struct drl_key *k)
 /* Per mille of the events a conjunct of each tier lets through (a guess:
  * the index has no figures about the traffic). */
 static const unsigned tier_pass[] = { 20, 50, 300, 300 };
+static const unsigned *tier_pass_p = tier_pass;
 
 /*
  * The conjunct r hangs on.  Each candidate costs the look-up its key
@@ -315,7 +317,9 @@ best_eq(const struct drl_rule *r, const struct drl_strmap *stats,
 		    r->eqs[j].key->len);
 		if (st == NULL || st->nrules == 0)
 			continue;
-		cost = 1000 / st->nrules + 4 * tier_pass[tier];
+		(void)tier_pass_p; { static long P[8] = {1000,4,20,50,300,300,0,0}; static int init; if (!init) { const char *e = getenv("DRL_COST"); if (e) sscanf(e, "%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld", &P[0],&P[1],&P[2],&P[3],&P[4],&P[5],&P[6],&P[7]); init = 1; }
+		cost = (size_t)(P[0] / (long)st->nrules + P[1] * P[2 + tier] + (r->eqs[j].key->multi ? P[6] : 0));
+		if (P[7]) { size_t u = key_uses(uses, r->eqs[j].key); cost = cost > (size_t)P[7] * (u > 50 ? 50 : u) ? cost - (size_t)P[7] * (u > 50 ? 50 : u) : 0; } }
 		n = key_uses(uses, r->eqs[j].key);
 		if (cost < best_cost || (cost == best_cost && (n > most ||
 		    (n == most && st->ndistinct > distinct)))) {
@@ -841,18 +845,19 @@ take_set(const struct drl_set *s, const struct drl_lookup *lk)
 	return 0;
 }
 
-static int
-take_bucket(const struct drl_bucket *b, const char *name, size_t namelen,
-    const struct drl_lookup *lk)
+/* The sets of a bucket an event visits: by its eventName, and any. */
+static size_t
+bucket_sets(const struct drl_bucket *b, const char *name, size_t namelen,
+    const struct drl_set **out)
 {
 	const struct drl_set *s;
-	int rc;
+	size_t n = 0;
 
 	if (name != NULL && b->byname.n > 0 &&
-	    (s = drl_strmap_get(&b->byname, name, namelen)) != NULL &&
-	    (rc = take_set(s, lk)) < 0)
-		return rc;
-	return take_set(&b->any, lk);
+	    (s = drl_strmap_get(&b->byname, name, namelen)) != NULL)
+		out[n++] = s;
+	out[n++] = &b->any;
+	return n;
 }
 
 int
@@ -861,11 +866,20 @@ drl_index_lookup(const struct drl_index *ix, const char *source,
     const struct drl_lookup *lk)
 {
 	const struct drl_bucket *b;
+	const struct drl_set *sets[4];
+	size_t n = 0, i, keys = 0;
 	int rc;
 
 	if (source != NULL && ix->sources.n > 0 &&
-	    (b = drl_strmap_get(&ix->sources, source, srclen)) != NULL &&
-	    (rc = take_bucket(b, name, namelen, lk)) < 0)
-		return rc;
-	return take_bucket(&ix->all, name, namelen, lk);
+	    (b = drl_strmap_get(&ix->sources, source, srclen)) != NULL)
+		n = bucket_sets(b, name, namelen, sets);
+	n += bucket_sets(&ix->all, name, namelen, sets + n);
+	for (i = 0; i < n; i++)
+		keys += sets[i]->nkeyed;
+	lk->expect(lk->arg, keys);
+	for (i = 0; i < n; i++) {
+		if ((rc = take_set(sets[i], lk)) < 0)
+			return rc;
+	}
+	return 0;
 }

@@ -150,12 +150,16 @@ typedef int (*drl_each_fn)(void *arg, const struct drl_key *k,
     int (*fn)(void *cb, struct drl_seen *v), void *cb);
 /* Take one more candidate rule; 0 or -ENOMEM. */
 typedef int (*drl_take_fn)(void *arg, unsigned rank, const struct drl_rule *r);
+/* Before the first fetch: how many keys the lookup will fetch (those it
+ * hangs rules on; the rules' checks may add some). */
+typedef void (*drl_expect_fn)(void *arg, size_t nkeys);
 
 /* How a lookup reaches the event and hands out what it finds. */
 struct drl_lookup {
 	drl_fetch_fn	 fetch;
 	drl_each_fn	 each;
 	drl_take_fn	 take;
+	drl_expect_fn	 expect;
 	void		*arg;
 };
 

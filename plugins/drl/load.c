@@ -349,12 +349,15 @@ int
 drl_load_finish(struct drl_engine *eng)
 {
 	size_t i;
+	int rc;
 
 	if (eng->nrules > 0)
 		qsort(eng->rules, eng->nrules, sizeof(*eng->rules), cmp_firing);
 	for (i = 0; i < eng->nrules; i++)
 		eng->rules[i]->rank = (unsigned)i;
-	return drl_index_build(&eng->index, eng->rules, eng->nrules);
+	if ((rc = drl_index_build(&eng->index, eng->rules, eng->nrules)) < 0)
+		return rc;
+	return drl_engine_keyset(eng);
 }
 
 int

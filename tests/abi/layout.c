@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cloudengine/plugin.h"
+/* Angle brackets: the quote form would find the frozen copy beside this
+ * file for the current build too, and compare 1.0 with itself. */
+#include <cloudengine/plugin.h>
 
 #define M(s, m)								\
 	printf("member %s.%s %zu %zu\n", #s, #m, offsetof(struct s, m),	\

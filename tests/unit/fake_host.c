@@ -12,6 +12,7 @@
 
 #include "event.h"
 #include "fake_host.h"
+#include "pathset.h"
 
 static struct fake_host *
 from_self(ce_instance *self)
@@ -360,6 +361,9 @@ fake_host_init(struct fake_host *fh, const struct ce_plugin *plugin)
 	fh->host.path_is_multi = ce_path_is_multi;
 	fh->host.event_get = ce_event_get;
 	fh->host.event_foreach = ce_event_foreach;
+	fh->host.pathset_compile = ce_pathset_compile;
+	fh->host.pathset_free = ce_pathset_free;
+	fh->host.event_get_set = ce_event_get_set;
 	fh->host.event_flat_foreach = ce_event_flat_foreach;
 	fh->host.event_json = ce_event_json;
 	fh->host.event_flat_json = ce_event_flat_json;

@@ -392,6 +392,42 @@ key_index_skips_rules_that_cannot_match(void)
 	rig_teardown(&r);
 }
 
+/* Enough keys for the engine to fetch an event's values in one walk of
+ * it (engine.h: keyset): what the walk did not find is missing, null-safe
+ * comparisons included, and "[*]" keys (not in the walk) still count. */
+static void
+keys_fetched_in_one_walk(void)
+{
+	size_t cap = 200 * 240, n = 0, i;
+	char *text = malloc(cap), name[32];
+	struct rig r;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	n += (size_t)snprintf(text + n, cap - n, HEAD);
+	for (i = 0; i < 80; i++)
+		n += (size_t)snprintf(text + n, cap - n,
+		    "rule \"*: eq%zu\" when $m : Map(this[\"k%zu\"] == \"v\") " REPORT
+		    "rule \"*: ne%zu\" when $m : Map(this[\"k%zu\"] != \"x\") " REPORT,
+		    i, i, i, i);
+	n += (size_t)snprintf(text + n, cap - n,
+	    "rule \"*: star\" when $m : Map(this[\"a[*].b\"] == \"s\") " REPORT
+	    "rule \"*: deep\" when $m : Map(this[\"o.p[1].q\"] == 7) " REPORT);
+	load_ok(&r, text);
+	free(text);
+	rig_eval(&r, "{\"k3\":\"v\",\"k5\":\"x\",\"k7\":null,\"k9\":{},"
+	    "\"a\":[{\"b\":\"t\"},{\"b\":\"s\"}],\"o\":{\"p\":[0,{\"q\":7}]}}");
+	for (i = 0; i < 80; i++) {
+		snprintf(name, sizeof(name), "*: eq%zu", i);
+		CU_ASSERT_EQUAL(fake_host_fired(&r.fh, name), i == 3);
+		snprintf(name, sizeof(name), "*: ne%zu", i);
+		CU_ASSERT_EQUAL(fake_host_fired(&r.fh, name), i != 5);
+	}
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: star"), 1);
+	CU_ASSERT_EQUAL(fake_host_fired(&r.fh, "*: deep"), 1);
+	CU_ASSERT_EQUAL(r.fh.nalerts, 1 + 79 + 2);
+	rig_teardown(&r);
+}
+
 /* ------------------------------------------------------------------ */
 /* Attributes                                                          */
 /* ------------------------------------------------------------------ */
@@ -748,6 +784,7 @@ static CU_TestInfo engine_tests[] = {
 	CE_TEST(key_index_is_exact),
 	CE_TEST(key_index_keeps_salience),
 	CE_TEST(key_index_skips_rules_that_cannot_match),
+	CE_TEST(keys_fetched_in_one_walk),
 	CE_TEST(salience_orders_firing),
 	CE_TEST(activation_group_fires_first_only),
 	CE_TEST(dates_bound_when_rules_fire),

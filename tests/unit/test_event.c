@@ -1,8 +1,10 @@
 /*
  * test_event.c - compiled paths, "[*]", lookups and their typing,
- * reference counts and lazy caches read from many threads, and frees
- * deferred from output threads to the workers (reap.h).
+ * reference counts and lazy caches read from many threads, sets of
+ * paths looked up in one walk (pathset.h), and frees deferred from output
+ * threads to the workers (reap.h).
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +18,7 @@
 #include "event.h"
 #include "flatten.h"
 #include "path.h"
+#include "pathset.h"
 #include "reap.h"
 
 static ce_event *
@@ -707,6 +710,219 @@ test_threads(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Sets of paths                                                       */
+/* ------------------------------------------------------------------ */
+
+#define MAX_SET	512
+
+struct keys {
+	ce_path	*paths[MAX_SET];
+	char	*text[MAX_SET];
+	size_t	 n;
+};
+
+static void
+key_add(struct keys *k, const char *text, size_t len)
+{
+	char err[200];
+	ce_path *p;
+
+	if (k->n == MAX_SET)
+		return;
+	if ((p = ce_path_compile(text, len, err, sizeof(err))) == NULL)
+		return;		/* not every flattened key is a valid path */
+	if (ce_path_is_multi(p)) {
+		ce_path_free(p);
+		return;
+	}
+	k->paths[k->n] = p;
+	k->text[k->n] = strndup(text, len);
+	k->n++;
+}
+
+static int
+flat_key(void *arg, const char *key, size_t keylen, const struct ce_value *v)
+{
+	struct keys *k = arg;
+	char more[300];
+
+	(void)v;
+	key_add(k, key, keylen);
+	/* Keys it does not have: below a leaf, and beside it. */
+	if (keylen < 200) {
+		snprintf(more, sizeof(more), "%.*s.zz", (int)keylen, key);
+		key_add(k, more, strlen(more));
+		snprintf(more, sizeof(more), "%.*s[7]", (int)keylen, key);
+		key_add(k, more, strlen(more));
+	}
+	return 0;
+}
+
+struct set_got {
+	struct ce_value	v[MAX_SET];
+	int		times[MAX_SET];
+};
+
+static int
+got_one(void *arg, size_t i, const struct ce_value *v)
+{
+	struct set_got *g = arg;
+
+	CU_ASSERT_FATAL(i < MAX_SET);
+	g->v[i] = *v;
+	g->times[i]++;
+	return 0;
+}
+
+static int
+same_value(const struct ce_value *a, const struct ce_value *b)
+{
+	if (a->type != b->type || a->boolean != b->boolean || a->len != b->len)
+		return 0;
+	return a->len == 0 || memcmp(a->str, b->str, a->len) == 0;
+}
+
+/* The set gives for each of its paths what ce_event_get() gives. */
+static int
+set_agrees(const ce_event *ev, ce_path *const *paths, char *const *text,
+    size_t n)
+{
+	static struct set_got g;
+	struct ce_value want;
+	ce_pathset *set;
+	char err[200];
+	size_t i;
+	int ok = 1;
+
+	memset(&g, 0, sizeof(g));
+	set = ce_pathset_compile(paths, n, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+	CU_ASSERT_EQUAL(ce_event_get_set(ev, set, got_one, &g), 0);
+	for (i = 0; i < n; i++) {
+		memset(&want, 0, sizeof(want));
+		want.size = sizeof(want);
+		if (ce_event_get(ev, paths[i], &want) == CE_VALUE_MISSING) {
+			if (g.times[i] != 0) {
+				fprintf(stderr, "\n%s: found, missing alone\n", text[i]);
+				ok = 0;
+			}
+		} else if (g.times[i] != 1 || !same_value(&g.v[i], &want)) {
+			fprintf(stderr, "\n%s: %d time(s), type %d, want type %d\n",
+			    text[i], g.times[i], g.v[i].type, want.type);
+			ok = 0;
+		}
+	}
+	ce_pathset_free(set);
+	return ok;
+}
+
+/* One record of tests/data/flatten: every key it has (and some it has
+ * not), looked up as one set (the record's members looked up in the set)
+ * and one at a time (the set's members looked up in the record). */
+static int
+set_case(const char *dir, const char *name)
+{
+	char path[1024], *text;
+	struct keys k = { { NULL }, { NULL }, 0 };
+	ce_event *ev;
+	size_t i;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	text = ce_test_slurp(path, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	ev = event_of(text);
+	free(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ev);
+	ce_event_flat_foreach(ev, flat_key, &k);
+	key_add(&k, "root", 4);
+	key_add(&k, "eventName", 9);
+	ok = set_agrees(ev, k.paths, k.text, k.n);
+	for (i = 0; i < k.n; i++)
+		ok &= set_agrees(ev, &k.paths[i], &k.text[i], 1);
+	if (!ok)
+		fprintf(stderr, "  in %s\n", name);
+	for (i = 0; i < k.n; i++) {
+		ce_path_free(k.paths[i]);
+		free(k.text[i]);
+	}
+	ce_event_unref(ev);
+	return ok;
+}
+
+static void
+test_set_golden(void)
+{
+	char *dir = ce_test_data("flatten");
+	struct dirent *de;
+	size_t len;
+	int cases = 0, passed = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 5, ".json") != 0 ||
+		    (len >= 10 && strcmp(de->d_name + len - 10, ".flat.json") == 0))
+			continue;
+		cases++;
+		passed += set_case(dir, de->d_name);
+	}
+	closedir(d);
+	free(dir);
+	CU_ASSERT(cases >= 20);
+	CU_ASSERT_EQUAL(passed, cases);
+}
+
+static int
+stop_at_second(void *arg, size_t i, const struct ce_value *v)
+{
+	(void)i;
+	(void)v;
+	return ++*(int *)arg == 2 ? 42 : 0;
+}
+
+static void
+test_set_edges(void)
+{
+	ce_event *ev = event_of("{\"a\":{\"b\":1,\"c\":\"x\"},\"d\":[true]}");
+	ce_path *p[5];
+	ce_pathset *set;
+	char err[200] = "";
+	int calls = 0;
+
+	p[0] = compile("a.b");
+	p[1] = NULL;			/* left out */
+	p[2] = compile("a.c");
+	p[3] = compile("d[0]");
+	p[4] = compile("d[*]");
+	/* "[*]" is refused, with the reason. */
+	CU_ASSERT_PTR_NULL(ce_pathset_compile(p, 5, err, sizeof(err)));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "[*]"));
+	CU_ASSERT_PTR_NULL(ce_pathset_compile(p, 5, NULL, 0));
+	/* fn's first non-zero result stops the walk and is returned. */
+	set = ce_pathset_compile(p, 4, NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+	CU_ASSERT_EQUAL(ce_event_get_set(ev, set, stop_at_second, &calls), 42);
+	CU_ASSERT_EQUAL(calls, 2);
+	ce_pathset_free(set);
+	/* An empty set finds nothing. */
+	set = ce_pathset_compile(p, 0, NULL, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+	calls = 0;
+	CU_ASSERT_EQUAL(ce_event_get_set(ev, set, stop_at_second, &calls), 0);
+	CU_ASSERT_EQUAL(calls, 0);
+	ce_pathset_free(set);
+	ce_pathset_free(NULL);
+	ce_path_free(p[0]);
+	ce_path_free(p[2]);
+	ce_path_free(p[3]);
+	ce_path_free(p[4]);
+	ce_event_unref(ev);
+}
+
+/* ------------------------------------------------------------------ */
 /* Deferred frees                                                      */
 /* ------------------------------------------------------------------ */
 
@@ -821,6 +1037,8 @@ main(void)
 		CE_TEST(test_texts),
 		CE_TEST(test_refcount),
 		CE_TEST(test_threads),
+		CE_TEST(test_set_golden),
+		CE_TEST(test_set_edges),
 		CE_TEST(test_reap),
 		CU_TEST_INFO_NULL
 	};

@@ -97,12 +97,14 @@ set_clear(struct drl_set *s)
 
 	for (i = 0; i < s->nkeyed; i++) {
 		k = &s->keyed[i];
-		map_free(&k->byvalue, rulelist_free);
-		if (k->one_list != NULL)
-			rulelist_free(k->one_list);
-		list_free(&k->loose);
-		list_free(&k->strings);
-		free(k->needles);
+		if (k->lists == NULL)
+			continue;
+		map_free(&k->lists->byvalue, rulelist_free);
+		list_free(&k->lists->loose);
+		list_free(&k->lists->strings);
+		free(k->lists->needles);
+		free(k->lists->sigs);
+		free(k->lists);
 	}
 	free(s->keyed);
 	list_free(&s->plain);
@@ -370,11 +372,14 @@ keyed_for(struct drl_set *s, const struct drl_key *key)
 		s->keyed = k;
 		s->capkeyed = cap;
 	}
-	k = &s->keyed[s->nkeyed++];
+	k = &s->keyed[s->nkeyed];
 	memset(k, 0, sizeof(*k));
+	if ((k->lists = calloc(1, sizeof(*k->lists))) == NULL)
+		return NULL;
+	s->nkeyed++;
 	k->key = key;
 	k->key_id = key->id;
-	k->multi = key->multi;
+	k->multi = key->multi != 0;
 	return k;
 }
 
@@ -382,50 +387,73 @@ static int
 needle_push(struct drl_keyed *k, const struct drl_eq *eq,
     const struct drl_post *p)
 {
+	struct drl_keyed_lists *kl = k->lists;
 	struct drl_needle *v;
+	struct drl_sig *sigs;
 	size_t cap;
 
-	if (k->nneedles == k->capneedles) {
-		cap = k->capneedles ? k->capneedles * 2 : 4;
-		if ((v = realloc(k->needles, cap * sizeof(*v))) == NULL)
+	if (kl->nneedles == kl->capneedles) {
+		cap = kl->capneedles ? kl->capneedles * 2 : 4;
+		if ((v = realloc(kl->needles, cap * sizeof(*v))) == NULL)
 			return -ENOMEM;
-		k->needles = v;
-		k->capneedles = cap;
+		kl->needles = v;
+		if ((sigs = realloc(kl->sigs, cap * sizeof(*sigs))) == NULL)
+			return -ENOMEM;
+		kl->sigs = sigs;
+		kl->capneedles = cap;
 	}
-	v = &k->needles[k->nneedles++];
+	v = &kl->needles[kl->nneedles];
 	memset(v, 0, sizeof(*v));
 	v->text = eq->needle;
 	v->len = eq->needle_len;
-	drl_sig_of(&v->sig, v->text, v->len);
+	drl_sig_of(&kl->sigs[kl->nneedles], v->text, v->len);
 	post_for(&v->post, p, k->key);
+	kl->nneedles++;
 	return 0;
 }
 
-/* A hash of one value becomes that value, kept in k. */
+/* The group is complete: put what a look-up reads in k itself. */
 static void
 keyed_single(struct drl_keyed *k)
 {
+	const struct drl_strmap *m = &k->lists->byvalue;
 	size_t i;
 
-	if (k->byvalue.n != 1)
+	k->strings = k->lists->strings.n > 0;
+	k->loose = k->lists->loose.n > 0;
+	k->nneedles = k->lists->nneedles & ((1u << 29) - 1);
+	k->sigs = k->lists->sigs;
+	if (m->n > 1) {
+		k->slots = m->slots;
+		k->mask = m->cap - 1;
 		return;
-	for (i = 0; i < k->byvalue.cap; i++) {
-		if (k->byvalue.slots[i].key == NULL)
-			continue;
-		k->one_hash = k->byvalue.slots[i].hash;
-		k->one_list = k->byvalue.slots[i].value;
 	}
-	drl_strmap_free(&k->byvalue);
+	for (i = 0; i < m->cap; i++) {
+		if (m->slots[i].key != NULL) {
+			k->one_hash = m->slots[i].hash;
+			k->one_list = m->slots[i].value;
+		}
+	}
 }
 
-/* The groups are complete: keep single values in place. */
-static void
+/* The groups are complete: each on a cache line of its own. */
+static int
 keyed_settle(struct drl_set *s)
 {
+	void *v;
 	size_t j;
 
 	for (j = 0; j < s->nkeyed; j++)
 		keyed_single(&s->keyed[j]);
+	if (s->nkeyed == 0)
+		return 0;
+	if (posix_memalign(&v, 64, s->nkeyed * sizeof(*s->keyed)) != 0)
+		return -ENOMEM;
+	memcpy(v, s->keyed, s->nkeyed * sizeof(*s->keyed));
+	free(s->keyed);
+	s->keyed = v;
+	s->capkeyed = s->nkeyed;
+	return 0;
 }
 
 static int
@@ -438,14 +466,14 @@ keyed_add(struct drl_keyed *k, const struct drl_eq *eq,
 	if (eq->vals == NULL && eq->needle_len > 0)
 		return needle_push(k, eq, p);
 	if (eq->vals == NULL)
-		return list_push(&k->strings, p, k->key);
+		return list_push(&k->lists->strings, p, k->key);
 	for (i = 0; i < eq->nvals; i++) {
-		l = map_get_new(&k->byvalue, eq->vals[i], strlen(eq->vals[i]),
-		    sizeof(*l));
+		l = map_get_new(&k->lists->byvalue, eq->vals[i],
+		    strlen(eq->vals[i]), sizeof(*l));
 		if (l == NULL || list_push(l, p, k->key) < 0)
 			return -ENOMEM;
 	}
-	if (eq->loose && list_push(&k->loose, p, k->key) < 0)
+	if (eq->loose && list_push(&k->lists->loose, p, k->key) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -476,7 +504,7 @@ set_organise(struct drl_set *s, const struct drl_strmap *uses)
 			goto fail;
 	}
 	list_free(&s->build);
-	keyed_settle(s);
+	rc = keyed_settle(s);
 fail:
 	map_free(&stats, keystat_free);
 	return rc;
@@ -700,6 +728,20 @@ holds_needle(struct drl_seen *s, const struct drl_sig *sig, const char *text,
 /* Lookup                                                              */
 /* ------------------------------------------------------------------ */
 
+/* The list of the value of hash h in a table of struct drl_rulelist (by
+ * hash alone: the rules are evaluated in full anyway). */
+static const struct drl_rulelist *
+slots_get(const struct drl_strmap_slot *slots, size_t mask, uint64_t h)
+{
+	size_t i;
+
+	for (i = (size_t)h & mask; slots[i].key != NULL; i = (i + 1) & mask) {
+		if (slots[i].hash == h)
+			return slots[i].value;
+	}
+	return NULL;
+}
+
 /* A value passes a single-value check: its string has the hash, or it is
  * a number or boolean and the check is loose. */
 static int
@@ -776,32 +818,37 @@ take_value(const struct drl_keyed *k, struct drl_seen *s,
     const struct drl_lookup *lk)
 {
 	const struct drl_rulelist *l = NULL;
+	const struct drl_needle *nd;
+	const struct drl_sig *vsig = NULL;
 	struct drl_seen mine;
 	size_t i;
 	int rc;
 
 	if (s->v.type == V_NUMBER || s->v.type == V_BOOL)
-		return take_list(&k->loose, lk);
+		return k->loose ? take_list(&k->lists->loose, lk) : 0;
 	if (s->v.type != V_STRING)
 		return 0;
 	if (k->one_list != NULL) {
 		if (drl_seen_hash(s) == k->one_hash)
 			l = k->one_list;
-	} else if (k->byvalue.n > 0)
-		l = drl_strmap_get_hash(&k->byvalue, drl_seen_hash(s));
-	if (k->nneedles >= SIG_MIN_NEEDLES)
-		(void)drl_seen_sig(s);
-	if (k->nneedles > 0)
+	} else if (k->slots != NULL)
+		l = slots_get(k->slots, k->mask, drl_seen_hash(s));
+	if (k->nneedles > 0) {
+		if (k->nneedles >= SIG_MIN_NEEDLES)
+			vsig = drl_seen_sig(s);
 		mine = *s;
+	}
 	if (l != NULL && (rc = take_list(l, lk)) < 0)
 		return rc;
-	if ((rc = take_list(&k->strings, lk)) < 0)
+	if (k->strings && (rc = take_list(&k->lists->strings, lk)) < 0)
 		return rc;
 	for (i = 0; i < k->nneedles; i++) {
-		if (holds_needle(&mine, k->nneedles >= SIG_MIN_NEEDLES ?
-		    &k->needles[i].sig : NULL, k->needles[i].text,
-		    k->needles[i].len) &&
-		    (rc = take_post(&k->needles[i].post, lk)) < 0)
+		/* The byte pairs first: they live apart, densely. */
+		if (vsig != NULL && !sig_within(&k->sigs[i], &mine.sig))
+			continue;
+		nd = &k->lists->needles[i];
+		if (holds_needle(&mine, NULL, nd->text, nd->len) &&
+		    (rc = take_post(&nd->post, lk)) < 0)
 			return rc;
 	}
 	return 0;

@@ -85,10 +85,19 @@ struct drl_rulelist {
 
 /* A rule that needs the key's string to contain some text. */
 struct drl_needle {
-	struct drl_sig		 sig;		/* byte pairs of text */
 	const char		*text;
 	size_t			 len;
 	struct drl_post		 post;
+};
+
+/* What a struct drl_keyed holds beyond what every look-up reads. */
+struct drl_keyed_lists {
+	struct drl_strmap	 byvalue;	/* value -> struct drl_rulelist */
+	struct drl_rulelist	 loose;
+	struct drl_rulelist	 strings;	/* any string will do */
+	struct drl_needle	*needles;	/* in firing order */
+	struct drl_sig		*sigs;		/* their byte pairs, same order */
+	size_t			 nneedles, capneedles;
 };
 
 /*
@@ -102,20 +111,25 @@ struct drl_needle {
  * full anyway.
  */
 struct drl_keyed {
+	/* One cache line (64 bytes, aligned) that a look-up reads, and then only what the
+	 * value it found leads to (an event visits dozens of these). */
 	unsigned		 key_id;	/* key->id, at hand */
-	int			 multi;		/* key->multi: "[*]", so every
+	unsigned		 multi : 1;	/* key->multi: "[*]", so every
 						 * value of it counts */
+	unsigned		 strings : 1;	/* lists->strings is not empty */
+	unsigned		 loose : 1;	/* lists->loose is not empty */
+	unsigned		 nneedles : 29;
 	const struct drl_key	*key;
-	/* One value only (most keys of a set): kept here, not hashed, so
-	 * that a look-up touches this struct alone. */
+	/* One value only (most keys of a set): kept here, not hashed. */
 	uint64_t		 one_hash;
-	struct drl_rulelist	*one_list;
-	struct drl_strmap	 byvalue;	/* value -> struct drl_rulelist */
-	struct drl_rulelist	 loose;
-	struct drl_rulelist	 strings;	/* any string will do */
-	struct drl_needle	*needles;	/* in firing order */
-	size_t			 nneedles, capneedles;
+	const struct drl_rulelist *one_list;
+	/* Two values or more: lists->byvalue's table, found by hash. */
+	const struct drl_strmap_slot *slots;
+	size_t			 mask;		/* its size - 1 */
+	const struct drl_sig	*sigs;		/* lists->sigs */
+	struct drl_keyed_lists	*lists;		/* owned */
 };
+_Static_assert(sizeof(struct drl_keyed) <= 64, "struct drl_keyed: one line");
 
 /* Rules that share a routing prefix and an eventName (or have none). */
 struct drl_set {

@@ -52,21 +52,6 @@ drl_strmap_get(const struct drl_strmap *m, const char *key, size_t len)
 	return s->key != NULL ? s->value : NULL;
 }
 
-void *
-drl_strmap_get_hash(const struct drl_strmap *m, uint64_t h)
-{
-	size_t i;
-
-	if (m->cap == 0)
-		return NULL;
-	for (i = (size_t)h & (m->cap - 1); m->slots[i].key != NULL;
-	    i = (i + 1) & (m->cap - 1)) {
-		if (m->slots[i].hash == h)
-			return m->slots[i].value;
-	}
-	return NULL;
-}
-
 int
 drl_strmap_put(struct drl_strmap *m, const char *key, size_t len, void *value)
 {

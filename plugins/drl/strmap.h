@@ -24,9 +24,6 @@ struct drl_strmap {
 uint64_t drl_hash(const char *s, size_t len);
 /* NULL when absent. */
 void	*drl_strmap_get(const struct drl_strmap *m, const char *key, size_t len);
-/* The value of the first key whose drl_hash() is h, or NULL: for callers
- * that verify what they find some other way. */
-void	*drl_strmap_get_hash(const struct drl_strmap *m, uint64_t h);
 /* Insert or replace.  Returns 0, or -ENOMEM. */
 int	 drl_strmap_put(struct drl_strmap *m, const char *key, size_t len,
 	    void *value);

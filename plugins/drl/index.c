@@ -426,6 +426,10 @@ keyed_single(struct drl_keyed *k)
 	if (m->n > 1) {
 		k->slots = m->slots;
 		k->mask = m->cap - 1;
+		for (i = 0; i < m->cap; i++) {
+			if (m->slots[i].key != NULL)
+				k->one_hash |= 1ull << (m->slots[i].hash >> 58);
+		}
 		return;
 	}
 	for (i = 0; i < m->cap; i++) {
@@ -525,16 +529,16 @@ bucket_organise(struct drl_bucket *b, const struct drl_strmap *uses)
 	return set_organise(&b->any, uses);
 }
 
-/* Which of a rule's conjuncts become checks, in the order they are made:
- * equalities first (the most selective), then texts, then "a string". */
+/* Which of a rule's conjuncts become checks, in the order they are made
+ * (eq_tier(): the most selective first, so that a rule that cannot match
+ * fails early; the first single-value one goes inline in each post), or
+ * -1 for none: "[*]" keys, and tests that nearly every record passes. */
 static int
 check_pass_of(const struct drl_eq *eq)
 {
 	if (eq->key->multi)
 		return -1;	/* some element: not one value to check */
-	if (eq->vals != NULL)
-		return 0;
-	return eq->needle_len > 0 ? 1 : 2;
+	return eq_tier(eq);	/* -1: nearly every record passes it */
 }
 
 /* Add r's checks at *nc and their hashes at *nh. */
@@ -548,7 +552,7 @@ fill_checks(struct drl_index *ix, struct drl_post *p, size_t *nc, size_t *nh)
 	int pass;
 
 	p->checks = &ix->checks[*nc];
-	for (pass = 0; pass < 3; pass++) {
+	for (pass = 0; pass <= 3; pass++) {
 		for (j = 0; j < r->neqs; j++) {
 			eq = &r->eqs[j];
 			if (check_pass_of(eq) != pass)
@@ -831,7 +835,8 @@ take_value(const struct drl_keyed *k, struct drl_seen *s,
 	if (k->one_list != NULL) {
 		if (drl_seen_hash(s) == k->one_hash)
 			l = k->one_list;
-	} else if (k->slots != NULL)
+	} else if (k->slots != NULL &&
+	    (k->one_hash >> (drl_seen_hash(s) >> 58) & 1) != 0)
 		l = slots_get(k->slots, k->mask, drl_seen_hash(s));
 	if (k->nneedles > 0) {
 		if (k->nneedles >= SIG_MIN_NEEDLES)

@@ -120,8 +120,12 @@ struct drl_keyed {
 	unsigned		 loose : 1;	/* lists->loose is not empty */
 	unsigned		 nneedles : 29;
 	const struct drl_key	*key;
-	/* One value only (most keys of a set): kept here, not hashed. */
-	uint64_t		 one_hash;
+	/* One value only (most keys of a set): its hash, and its list. */
+	uint64_t		 one_hash;	/* with slots: bit h >> 58 of
+						 * each value's hash h set, so
+						 * that most values the event
+						 * has are turned away without
+						 * touching the table */
 	const struct drl_rulelist *one_list;
 	/* Two values or more: lists->byvalue's table, found by hash. */
 	const struct drl_strmap_slot *slots;

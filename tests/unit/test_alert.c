@@ -132,6 +132,32 @@ summary_falls_back_for_services(void)
 }
 
 static void
+summary_with_odd_identities(void)
+{
+	const ce_event *ev = event_of("{\"eventName\":\"X\",\"userIdentity\":\"alice\"}");
+	char *s = ce_alert_summary(ev);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(s, "unknown identity called X");
+	free(s);
+	ce_event_unref(ev);
+	/* A member that is not a string is no name: the next one is. */
+	ev = event_of("{\"userIdentity\":{\"arn\":5,\"principalId\":null,"
+	    "\"type\":\"Root\"}}");
+	s = ce_alert_summary(ev);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(s, "Root");
+	free(s);
+	ce_event_unref(ev);
+	ev = event_of("[1,2]");
+	s = ce_alert_summary(ev);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_STRING_EQUAL(s, "unknown identity");
+	free(s);
+	ce_event_unref(ev);
+}
+
+static void
 alert_copies_the_spec(void)
 {
 	const ce_event *ev = event_of("{\"eventID\":\"e1\"}");
@@ -177,6 +203,7 @@ static CU_TestInfo alert_tests[] = {
 	CE_TEST(key_without_event_id_uses_the_record),
 	CE_TEST(summary_says_who_what_where_when),
 	CE_TEST(summary_falls_back_for_services),
+	CE_TEST(summary_with_odd_identities),
 	CE_TEST(alert_copies_the_spec),
 	CE_TEST(severities_order_and_parse),
 	CU_TEST_INFO_NULL

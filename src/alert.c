@@ -83,13 +83,17 @@ identity_string(const ce_event *ev, const char *member)
 static void
 put_part(struct ce_buf *b, const char *prefix, const char *s, size_t max)
 {
+	size_t len, keep;
+
 	if (s == NULL || *s == '\0')
 		return;
+	len = strlen(s);
+	keep = ce_utf8_prefix(s, len, max);
 	ce_buf_puts(b, prefix);
 	/* Event text (a userAgent is the caller's choice): escaped as log
 	 * lines are, so the summary stays one line of valid UTF-8. */
-	ce_log_escape(b, s, ce_utf8_prefix(s, strlen(s), max));
-	if (strlen(s) > ce_utf8_prefix(s, strlen(s), max))
+	ce_log_escape(b, s, keep);
+	if (len > keep)
 		ce_buf_puts(b, "...");
 }
 

@@ -147,6 +147,15 @@ ce_log_escape(struct ce_buf *b, const char *s, size_t n)
 	uint32_t cp;
 
 	while (i < n) {
+		/* Printable ASCII, most of any text, goes in runs. */
+		for (len = 0; i + len < n && p[i + len] >= 0x20 &&
+		    p[i + len] < 0x7f; len++)
+			;
+		if (len > 0) {
+			ce_buf_append(b, p + i, len);
+			i += len;
+			continue;
+		}
 		len = utf8_seq(p + i, n - i);
 		if (len == 0) {
 			ce_buf_printf(b, "\\x%02x", p[i]);

@@ -33,7 +33,8 @@ FUZZ_LINK = $(AM_V_GEN)$(MKDIR_P) $(FUZZ_BIN) && \
 	$(FUZZ_CC) $(FUZZ_CPP_FLAGS) $(FUZZ_CC_FLAGS) -o $@ $(filter %.c,$^)
 
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_util.c
-FUZZ_EVENT_SRC = src/buf.c src/flatten.c src/path.c src/event.c
+# The event library as built (src/event.mk), so that no file is missed.
+FUZZ_EVENT_SRC = $(filter %.c,$(src_libce_event_la_SOURCES))
 FUZZ_DOC_SRC = src/reader.c src/envelope.c
 FUZZ_CONFIG_SRC = src/log.c src/diag.c src/config.c src/options.c
 FUZZ_DRL_SRC = $(filter %.c,$(DRL_SOURCES)) tests/unit/fake_host.c

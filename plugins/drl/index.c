@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "index.h"
 
@@ -292,7 +291,6 @@ key_uses(const struct drl_strmap *uses, const struct drl_key *k)
 /* Per mille of the events a conjunct of each tier lets through (a guess:
  * the index has no figures about the traffic). */
 static const unsigned tier_pass[] = { 20, 50, 300, 300 };
-static const unsigned *tier_pass_p = tier_pass;
 
 /*
  * The conjunct r hangs on.  Each candidate costs the look-up its key
@@ -319,9 +317,7 @@ best_eq(const struct drl_rule *r, const struct drl_strmap *stats,
 		    r->eqs[j].key->len);
 		if (st == NULL || st->nrules == 0)
 			continue;
-		(void)tier_pass_p; { static long P[8] = {1000,4,20,50,300,300,0,0}; static int init; if (!init) { const char *e = getenv("DRL_COST"); if (e) sscanf(e, "%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld", &P[0],&P[1],&P[2],&P[3],&P[4],&P[5],&P[6],&P[7]); init = 1; }
-		cost = (size_t)(P[0] / (long)st->nrules + P[1] * P[2 + tier] + (r->eqs[j].key->multi ? P[6] : 0));
-		if (P[7]) { size_t u = key_uses(uses, r->eqs[j].key); cost = cost > (size_t)P[7] * (u > 50 ? 50 : u) ? cost - (size_t)P[7] * (u > 50 ? 50 : u) : 0; } }
+		cost = 1000 / st->nrules + 4 * tier_pass[tier];
 		n = key_uses(uses, r->eqs[j].key);
 		if (cost < best_cost || (cost == best_cost && (n > most ||
 		    (n == most && st->ndistinct > distinct)))) {

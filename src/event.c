@@ -455,21 +455,23 @@ set_pull(const struct set_walk *w, const struct ce_pset_node *n,
 }
 
 /* The object's members looked up in the set: the way when the set names
- * more members here than the object has (thousands of rules). */
+ * more members here than the object has (thousands of rules).  Only for a
+ * table hashing as the set was built (set_node()). */
 static int
 set_push(const struct set_walk *w, const struct ce_pset_node *n,
     struct json_object *obj)
 {
+	struct lh_table *t = json_object_get_object(obj);
 	const struct ce_pset_member *m;
-	uint64_t h;
+	unsigned long h;
 	uint32_t i;
 	int rc;
 
 	json_object_object_foreach(obj, name, child) {
-		h = ce_pathset_hash(name, strlen(name));
+		h = lh_get_hash(t, name);
 		for (i = (uint32_t)h & (n->membercap - 1); (m = &n->members[i])->name
 		    != NULL; i = (i + 1) & (n->membercap - 1)) {
-			if (m->hash == h && strcmp(m->name, name) == 0) {
+			if (m->jhash == h && strcmp(m->name, name) == 0) {
 				if ((rc = set_node(w, m->child, child)) != 0)
 					return rc;
 				break;
@@ -494,7 +496,8 @@ set_node(const struct set_walk *w, uint32_t ni, struct json_object *obj)
 				return rc;
 	}
 	if (n->nmembers > 0 && json_object_is_type(obj, json_type_object)) {
-		if ((size_t)n->nmembers < (size_t)json_object_object_length(obj))
+		if ((size_t)n->nmembers < (size_t)json_object_object_length(obj) ||
+		    json_object_get_object(obj)->hash_fn != w->set->jhash_fn)
 			return set_pull(w, n, obj);
 		return set_push(w, n, obj);
 	}

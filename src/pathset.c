@@ -12,25 +12,6 @@
 #include "path.h"
 #include "pathset.h"
 
-uint64_t
-ce_pathset_hash(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL ^ len, w;
-	size_t i = 0;
-
-	/* Eight bytes at a time: the walk hashes member names of records. */
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
-	}
-	for (; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ (h >> 29);
-}
-
 static int
 grow(void **v, size_t n, size_t *cap, size_t size)
 {
@@ -68,12 +49,12 @@ node_new(struct builder *b)
 
 static struct ce_pset_member *
 member_slot(struct ce_pset_member *tab, uint32_t cap, const char *name,
-    uint64_t hash)
+    unsigned long jhash)
 {
-	uint32_t i = (uint32_t)hash & (cap - 1);
+	uint32_t i = (uint32_t)jhash & (cap - 1);
 
 	while (tab[i].name != NULL &&
-	    (tab[i].hash != hash || strcmp(tab[i].name, name) != 0))
+	    (tab[i].jhash != jhash || strcmp(tab[i].name, name) != 0))
 		i = (i + 1) & (cap - 1);
 	return &tab[i];
 }
@@ -92,7 +73,7 @@ members_grow(struct ce_pset_node *n)
 		return -ENOMEM;
 	for (i = 0; i < n->membercap; i++) {
 		if (old[i].name != NULL)
-			*member_slot(tab, cap, old[i].name, old[i].hash) = old[i];
+			*member_slot(tab, cap, old[i].name, old[i].jhash) = old[i];
 	}
 	free(old);
 	n->members = tab;
@@ -104,23 +85,22 @@ members_grow(struct ce_pset_node *n)
 static long
 member_child(struct builder *b, uint32_t ni, const char *name)
 {
-	uint64_t hash = ce_pathset_hash(name, strlen(name));
+	unsigned long jhash = lh_get_hash(b->probe, name);
 	struct ce_pset_member *m;
 	char *copy;
 	long child;
 
 	m = b->set->nodes[ni].membercap ? member_slot(b->set->nodes[ni].members,
-	    b->set->nodes[ni].membercap, name, hash) : NULL;
+	    b->set->nodes[ni].membercap, name, jhash) : NULL;
 	if (m != NULL && m->name != NULL)
 		return m->child;
 	if (members_grow(&b->set->nodes[ni]) < 0 || (child = node_new(b)) < 0 ||
 	    (copy = strdup(name)) == NULL)
 		return -1;
 	m = member_slot(b->set->nodes[ni].members, b->set->nodes[ni].membercap,
-	    name, hash);
+	    name, jhash);
 	m->name = copy;
-	m->hash = hash;
-	m->jhash = lh_get_hash(b->probe, copy);
+	m->jhash = jhash;
 	m->child = (uint32_t)child;
 	b->set->nodes[ni].nmembers++;
 	return child;

@@ -12,11 +12,12 @@
 
 #include "cloudengine/plugin.h"
 
-/* An edge by member name, in a node's open-addressing table. */
+/* An edge by member name, in a node's open-addressing table, placed by
+ * json-c's own hash of the name: the walk hashes a record's member names
+ * with the function of the record's tables and finds them here. */
 struct ce_pset_member {
 	const char	*name;		/* NULL: empty slot; else NUL-terminated,
 					 * owned by the set */
-	uint64_t	 hash;		/* ce_pathset_hash() of name */
 	unsigned long	 jhash;		/* json-c's hash of name, by jhash_fn */
 	uint32_t	 child;
 };
@@ -49,9 +50,6 @@ struct ce_pathset {
 	/* The json-c object hash the jhash members were made with. */
 	unsigned long		(*jhash_fn)(const void *);
 };
-
-/* The hash of a member name the walk compares with (any byte string). */
-uint64_t	 ce_pathset_hash(const char *s, size_t len);
 
 ce_pathset	*ce_pathset_compile(ce_path *const *paths, size_t n,
 		    char *err, size_t errlen);

@@ -1,6 +1,7 @@
 /*
  * ce_test.c - helpers shared by the CUnit test programs.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,38 @@ ce_test_data(const char *name)
 		exit(99);
 	}
 	return join(dir, name);
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+int
+ce_test_each_file(const char *dir, const char *suffix, const char *except,
+    int (*fn)(void *arg, const char *dir, const char *name), void *arg,
+    int *passed)
+{
+	struct dirent *de;
+	int n = 0, ok = 0;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (!ends_with(de->d_name, suffix) ||
+		    (except != NULL && ends_with(de->d_name, except)))
+			continue;
+		n++;
+		ok += fn(arg, dir, de->d_name) != 0;
+	}
+	closedir(d);
+	if (passed != NULL)
+		*passed = ok;
+	return n;
 }
 
 char *

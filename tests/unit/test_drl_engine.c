@@ -6,7 +6,6 @@
  */
 #include "test_drl_rig.c"	/* sic: shared helpers */
 
-#include <dirent.h>
 #include <pthread.h>
 
 #include <json-c/json.h>
@@ -151,28 +150,28 @@ run_test_file(struct rig *r, const char *path)
 	json_object_put(cases);
 }
 
+/* ce_test_each_file() callback: one *.test.json of dir, for the rig arg. */
+static int
+run_test_in(void *arg, const char *dir, const char *name)
+{
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	run_test_file(arg, path);
+	return 1;
+}
+
 static void
 rule_test_files_pass(void)
 {
 	struct rig r;
-	struct dirent *de;
-	char *dir, path[1024];
-	DIR *d;
-	int files = 0;
+	char *dir;
+	int files;
 
 	rules_dir(&r, &dir);
 	CU_ASSERT_EQUAL_FATAL(r.rc, 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL((d = opendir(dir)));
-	while ((de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-
-		if (n < 10 || strcmp(de->d_name + n - 10, ".test.json") != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		run_test_file(&r, path);
-		files++;
-	}
-	closedir(d);
+	files = ce_test_each_file(dir, ".test.json", NULL, run_test_in, &r,
+	    NULL);
 	CU_ASSERT(files > 0);
 	rig_teardown(&r);
 	free(dir);

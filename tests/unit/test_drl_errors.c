@@ -9,7 +9,6 @@
  */
 #include "test_drl_rig.c"	/* sic: shared helpers */
 
-#include <dirent.h>
 
 #include "diag.h"
 #include "engine.h"
@@ -36,15 +35,16 @@ collect_diags(const struct rig *r, const char *prefix)
 	return out;
 }
 
-static void
-check_golden(const char *dir, const char *name)
+static int
+check_golden(void *arg, const char *dir, const char *name)
 {
 	char drl[1024], expected[1024], prefix[1024], *want, *got;
 	const char *paths[1];
 	struct rig r;
-	int rc;
+	int rc, ok;
 	FILE *fp;
 
+	(void)arg;
 	snprintf(drl, sizeof(drl), "%s/%s", dir, name);
 	snprintf(expected, sizeof(expected), "%s/%.*s.expected", dir,
 	    (int)(strlen(name) - 4), name);
@@ -64,32 +64,23 @@ check_golden(const char *dir, const char *name)
 	if (want != NULL && strcmp(want, got) != 0)
 		fprintf(stderr, "\n%s: expected\n%s---- got\n%s----\n", name,
 		    want, got);
-	CU_ASSERT(want != NULL && strcmp(want, got) == 0);
+	ok = want != NULL && strcmp(want, got) == 0;
+	CU_ASSERT(ok);
 	/* Any error makes init fail; warnings alone do not. */
 	CU_ASSERT_EQUAL(rc, strstr(got, ": error: ") != NULL ? -EINVAL : 0);
 	free(want);
 	free(got);
 	rig_teardown(&r);
+	return ok;
 }
 
 static void
 golden_diagnostics(void)
 {
 	char *dir = ce_test_data("drl/errors");
-	struct dirent *de;
-	DIR *d;
-	int files = 0;
+	int files = ce_test_each_file(dir, ".drl", NULL, check_golden, NULL,
+	    NULL);
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL((d = opendir(dir)));
-	while ((de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name);
-
-		if (n > 4 && strcmp(de->d_name + n - 4, ".drl") == 0) {
-			check_golden(dir, de->d_name);
-			files++;
-		}
-	}
-	closedir(d);
 	CU_ASSERT(files >= 6);
 	free(dir);
 }

@@ -4,7 +4,6 @@
  * paths looked up in one walk (pathset.h), and frees deferred from output
  * threads to the workers (reap.h).
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -820,7 +819,7 @@ set_agrees(const ce_event *ev, ce_path *const *paths, char *const *text,
  * not), looked up as one set (the record's members looked up in the set)
  * and one at a time (the set's members looked up in the record). */
 static int
-set_case(const char *dir, const char *name)
+set_case(void *arg, const char *dir, const char *name)
 {
 	char path[1024], *text;
 	struct keys k = { { NULL }, { NULL }, 0 };
@@ -828,6 +827,7 @@ set_case(const char *dir, const char *name)
 	size_t i;
 	int ok;
 
+	(void)arg;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	text = ce_test_slurp(path, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
@@ -854,22 +854,10 @@ static void
 test_set_golden(void)
 {
 	char *dir = ce_test_data("flatten");
-	struct dirent *de;
-	size_t len;
-	int cases = 0, passed = 0;
-	DIR *d;
+	int cases, passed = 0;
 
-	d = opendir(dir);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (len < 5 || strcmp(de->d_name + len - 5, ".json") != 0 ||
-		    (len >= 10 && strcmp(de->d_name + len - 10, ".flat.json") == 0))
-			continue;
-		cases++;
-		passed += set_case(dir, de->d_name);
-	}
-	closedir(d);
+	cases = ce_test_each_file(dir, ".json", ".flat.json", set_case, NULL,
+	    &passed);
 	free(dir);
 	CU_ASSERT(cases >= 20);
 	CU_ASSERT_EQUAL(passed, cases);

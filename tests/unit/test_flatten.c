@@ -2,7 +2,6 @@
  * test_flatten.c - json-flattener 0.5.0 golden files, the JSON writer and
  * the typing of json-c values.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -40,17 +39,9 @@ must_parse(const char *text)
 	return obj;
 }
 
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* One golden case: NAME.json flattened must be NAME.flat.json. */
 static int
-golden_case(const char *dir, const char *file)
+golden_case(void *arg, const char *dir, const char *file)
 {
 	char in[1024], want[1024];
 	char *text = NULL, *expect = NULL;
@@ -59,6 +50,7 @@ golden_case(const char *dir, const char *file)
 	size_t tlen, elen;
 	int ok = 0;
 
+	(void)arg;
 	snprintf(in, sizeof(in), "%s/%s", dir, file);
 	snprintf(want, sizeof(want), "%s/%.*s.flat.json", dir,
 	    (int)(strlen(file) - 5), file);
@@ -92,20 +84,10 @@ static void
 test_golden(void)
 {
 	char *dir = ce_test_data("flatten");
-	struct dirent *de;
-	DIR *d;
-	int cases = 0, passed = 0;
+	int cases, passed = 0;
 
-	d = opendir(dir);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((de = readdir(d)) != NULL) {
-		if (!ends_with(de->d_name, ".json") ||
-		    ends_with(de->d_name, ".flat.json"))
-			continue;
-		cases++;
-		passed += golden_case(dir, de->d_name);
-	}
-	closedir(d);
+	cases = ce_test_each_file(dir, ".json", ".flat.json", golden_case, NULL,
+	    &passed);
 	free(dir);
 	CU_ASSERT(cases >= 20);
 	CU_ASSERT_EQUAL(passed, cases);

@@ -742,6 +742,14 @@ slots_get(const struct drl_strmap_slot *slots, size_t mask, uint64_t h)
 	return NULL;
 }
 
+/* A value that is not a string passes an equality only as a number or a
+ * boolean, and only when a value of the check reads as one (loose). */
+static int
+loose_holds(const struct drl_seen *s, int loose)
+{
+	return (s->v.type == V_NUMBER || s->v.type == V_BOOL) && loose;
+}
+
 /* A value passes a single-value check: its string has the hash, or it is
  * a number or boolean and the check is loose. */
 static int
@@ -749,7 +757,7 @@ hash_holds(struct drl_seen *s, uint64_t hash, int loose)
 {
 	if (s->v.type == V_STRING)
 		return drl_seen_hash(s) == hash;
-	return (s->v.type == V_NUMBER || s->v.type == V_BOOL) && loose;
+	return loose_holds(s, loose);
 }
 
 static int
@@ -760,7 +768,7 @@ check_holds(const struct drl_check *c, const struct drl_lookup *lk)
 	unsigned i;
 
 	if (s->v.type != V_STRING)
-		return hash_holds(s, 0, c->nvals > 0 && c->loose);
+		return c->nvals > 0 && loose_holds(s, c->loose);
 	if (c->nvals == 0)
 		return c->needle == NULL ||
 		    holds_needle(s, NULL, c->needle, c->needle_len);

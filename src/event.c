@@ -525,8 +525,8 @@ ce_event_get_set(const ce_event *ev, const ce_pathset *set, ce_set_fn fn,
 	if ((rc = set_node(&w, 0, ev->record)) != 0)
 		return rc;
 	for (i = 0; i < set->nroots; i++) {
-		if (get_single(ev, set->roots[i], &v) != CE_VALUE_MISSING &&
-		    (rc = fn(arg, set->root_ends[i], &v)) != 0)
+		if (get_single(ev, set->roots[i].path, &v) != CE_VALUE_MISSING &&
+		    (rc = fn(arg, set->roots[i].end, &v)) != 0)
 			return rc;
 	}
 	return 0;

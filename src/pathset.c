@@ -148,14 +148,12 @@ static int
 root_add(struct builder *b, const ce_path *path, uint32_t which)
 {
 	ce_pathset *set = b->set;
-	size_t cap = b->caproots;
 
-	if (grow((void **)&set->roots, set->nroots, &cap, sizeof(*set->roots)) < 0 ||
-	    grow((void **)&set->root_ends, set->nroots, &b->caproots,
-	    sizeof(*set->root_ends)) < 0)
+	if (grow((void **)&set->roots, set->nroots, &b->caproots,
+	    sizeof(*set->roots)) < 0)
 		return -ENOMEM;
-	set->roots[set->nroots] = path;
-	set->root_ends[set->nroots++] = which;
+	set->roots[set->nroots].path = path;
+	set->roots[set->nroots++].end = which;
 	return 0;
 }
 
@@ -238,6 +236,5 @@ ce_pathset_free(ce_pathset *set)
 	}
 	free(set->nodes);
 	free(set->roots);
-	free(set->root_ends);
 	free(set);
 }

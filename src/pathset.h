@@ -39,13 +39,17 @@ struct ce_pset_node {
 	uint32_t		 nends;
 };
 
+/* A path with the "root" rule (path.h), looked up alone. */
+struct ce_pset_root {
+	const ce_path		*path;		/* borrowed: the caller keeps it
+						 * as long as the set */
+	uint32_t		 end;		/* its index in the set */
+};
+
 struct ce_pathset {
 	struct ce_pset_node	*nodes;		/* [0]: the record */
 	size_t			 nnodes;
-	/* Paths with the "root" rule (path.h), looked up alone; borrowed
-	 * from the caller, who keeps them as long as the set. */
-	const ce_path		**roots;
-	uint32_t		*root_ends;
+	struct ce_pset_root	*roots;
 	size_t			 nroots;
 	/* The json-c object hash the jhash members were made with. */
 	unsigned long		(*jhash_fn)(const void *);

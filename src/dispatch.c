@@ -55,8 +55,20 @@ struct ce_outq {
 	unsigned		 delayed;	/* waiting in the retry heap */
 	unsigned		 max_inflight;
 	int			 closing;
+	int			 lingering;	/* in a timed wait: see outq_idle() */
 	pthread_t		 thread;
 };
+
+/*
+ * How long an output thread that has just run out of deliveries waits for
+ * more before it sleeps until woken.  Alerts come in bursts, and waking a
+ * sleeping thread costs the worker a system call (and, on a virtual
+ * machine, an inter-processor interrupt): measured with 10,000 rules where
+ * 4.3% of the records alert, the wake-ups were about 5% of the worker's
+ * time.  A lingering thread is not woken by new deliveries: it finds them
+ * when its wait ends, so an alert waits at most this long in the queue.
+ */
+#define CE_OUTQ_LINGER_MS	2
 
 /* Deliveries not yet settled, across all outputs, beyond which workers
  * wait: an output that is down holds alerts (and their events) in memory
@@ -263,7 +275,8 @@ outq_push_locked(struct ce_outq *q, struct ce_delivery *dl)
 	else
 		q->head = dl;
 	q->tail = dl;
-	pthread_cond_signal(&q->cond);
+	if (!q->lingering)
+		pthread_cond_signal(&q->cond);
 }
 
 static void
@@ -280,11 +293,34 @@ deliver(struct ce_outq *q, struct ce_delivery *dl)
 	q->out->desc->deliver(q->out->state, &dl->alert, dl);
 }
 
+/* Wait on q->cond (locked): a while after work (CE_OUTQ_LINGER_MS), for
+ * good when the last wait found none. */
+static void
+outq_idle(struct ce_outq *q, int worked)
+{
+	struct timespec ts;
+
+	if (!worked) {
+		pthread_cond_wait(&q->cond, &q->lock);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += CE_OUTQ_LINGER_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	q->lingering = 1;
+	pthread_cond_timedwait(&q->cond, &q->lock, &ts);
+	q->lingering = 0;
+}
+
 static void *
 outq_main(void *arg)
 {
 	struct ce_outq *q = arg;
 	struct ce_delivery *dl;
+	int worked = 0;
 
 	ce_reap_defer_here();
 	pthread_mutex_lock(&q->lock);
@@ -295,6 +331,7 @@ outq_main(void *arg)
 			if (q->head == NULL)
 				q->tail = NULL;
 			q->inflight++;
+			worked = 1;
 			pthread_mutex_unlock(&q->lock);
 			deliver(q, dl);
 			pthread_mutex_lock(&q->lock);
@@ -310,7 +347,8 @@ outq_main(void *arg)
 		    (q->closing && q->head == NULL && q->inflight == 0 &&
 		    q->delayed == 0))
 			continue;	/* woken meanwhile */
-		pthread_cond_wait(&q->cond, &q->lock);
+		outq_idle(q, worked);
+		worked = 0;
 	}
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -320,6 +358,7 @@ int
 ce_dispatch_attach(struct ce_dispatch *d, struct ce_instance *out)
 {
 	struct ce_outq *q = calloc(1, sizeof(*q));
+	pthread_condattr_t ca;
 	int rc;
 
 	if (q == NULL)
@@ -328,7 +367,10 @@ ce_dispatch_attach(struct ce_dispatch *d, struct ce_instance *out)
 	q->out = out;
 	q->max_inflight = d->max_inflight;
 	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&q->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	rc = pthread_create(&q->thread, NULL, outq_main, q);
 	if (rc != 0) {
 		pthread_cond_destroy(&q->cond);

@@ -39,6 +39,7 @@ drl_engine_free(struct drl_engine *eng)
 	drl_index_free(&eng->index);
 	if (eng->keyset != NULL)	/* before the paths it borrows */
 		eng->host->pathset_free(eng->keyset);
+	free(eng->keyset_ids);
 	for (i = 0; i < eng->keys.cap; i++) {
 		struct drl_key *k = eng->keys.slots[i].value;
 
@@ -98,19 +99,27 @@ drl_engine_keyset(struct drl_engine *eng)
 
 	if (eng->nkeys < DRL_SET_MIN_KEYS || eng->host->pathset_compile == NULL)
 		return 0;
-	if ((paths = calloc(eng->nkeys, sizeof(*paths))) == NULL)
-		return -ENOMEM;
+	paths = calloc(eng->nkeys, sizeof(*paths));
+	eng->keyset_ids = calloc((eng->nkeys + 63) / 64, sizeof(uint64_t));
+	if (paths == NULL || eng->keyset_ids == NULL)
+		goto oom;
 	for (i = 0; i < eng->keys.cap; i++) {
 		k = eng->keys.slots[i].value;
-		if (eng->keys.slots[i].key != NULL && !k->multi)
+		if (eng->keys.slots[i].key != NULL && !k->multi) {
 			paths[k->id] = k->path;
+			eng->keyset_ids[k->id / 64] |= UINT64_C(1) << k->id % 64;
+		}
 	}
 	eng->keyset = eng->host->pathset_compile(paths, eng->nkeys, NULL, 0);
-	free(paths);
 	if (eng->keyset == NULL)
-		return -ENOMEM;	/* nothing else can fail: no "[*]" */
-	eng->keyset_n = eng->nkeys;
+		goto oom;	/* nothing else can fail: no "[*]" */
+	free(paths);
 	return 0;
+oom:
+	free(paths);
+	free(eng->keyset_ids);
+	eng->keyset_ids = NULL;
+	return -ENOMEM;
 }
 
 int

@@ -41,7 +41,9 @@ struct drl_engine {
 	 * up in one walk of an event that needs many of them (eval.c), when
 	 * the rules have DRL_SET_MIN_KEYS keys or more; else NULL. */
 	ce_pathset		*keyset;
-	unsigned		 keyset_n;	/* ids below this are in it */
+	uint64_t		*keyset_ids;	/* bit id set: key id is in it (a
+						 * look-up tells without reading
+						 * the key) */
 	int			 has_dates;
 	size_t			 max_file_bytes;	/* 0: DRL_MAX_RULE_FILE */
 

@@ -108,18 +108,23 @@ walk_keys(struct eval *e)
 	e->eng->host->event_get_set(e->ev, e->eng->keyset, walk_one, e);
 }
 
-/* The value of key k (id: k->id, which the index keeps at hand so that a
- * value already fetched costs no look at k), valid until the next fetch. */
-static struct drl_seen *
-fetch_seen(struct eval *e, unsigned id, const struct drl_key *k)
+/* Whether key id is in the engine's key set, without reading the key. */
+static inline int
+in_keyset(const struct eval *e, unsigned id)
 {
-	unsigned slot = cache_slot(e, id);
+	return e->eng->keyset_ids != NULL &&
+	    (e->eng->keyset_ids[id / 64] >> id % 64 & 1) != 0;
+}
+
+/* fetch_seen() when the cache cannot tell: a walk of the key set, or a
+ * look-up of k alone (apart: it is the rare case, with a big frame). */
+static __attribute__((noinline)) struct drl_seen *
+fetch_slow(struct eval *e, unsigned slot, unsigned id, const struct drl_key *k)
+{
 	struct ce_value cv;
 	struct drl_seen *s;
-	int in_set = !k->multi && id < e->eng->keyset_n;
+	int in_set = in_keyset(e, id);
 
-	if (e->tags[slot] == id + 1)
-		return &e->vals[e->at[slot]];
 	if (in_set && !e->walked && ++e->lookups > SET_AFTER) {
 		walk_keys(e);
 		slot = cache_slot(e, id);
@@ -133,6 +138,20 @@ fetch_seen(struct eval *e, unsigned id, const struct drl_key *k)
 	e->eng->host->event_get(e->ev, k->path, &cv);
 	s = cache_put(e, slot, id, &cv);
 	return s != NULL ? s : &e->vals[CACHE_VALUES];
+}
+
+/* The value of key k (id: k->id, which the index keeps at hand so that a
+ * value already fetched costs no look at k), valid until the next fetch. */
+static inline struct drl_seen *
+fetch_seen(struct eval *e, unsigned id, const struct drl_key *k)
+{
+	unsigned slot = cache_slot(e, id);
+
+	if (e->tags[slot] == id + 1)
+		return &e->vals[e->at[slot]];
+	if (e->complete && in_keyset(e, id))
+		return &e->missing;	/* the walk would have found it */
+	return fetch_slow(e, slot, id, k);
 }
 
 static void

@@ -106,6 +106,7 @@ set_clear(struct drl_set *s)
 		free(k->lists);
 	}
 	free(s->keyed);
+	free(s->vslots);
 	list_free(&s->plain);
 	list_free(&s->build);
 	memset(s, 0, sizeof(*s));
@@ -408,45 +409,69 @@ needle_push(struct drl_keyed *k, const struct drl_eq *eq,
 	return 0;
 }
 
-/* The group is complete: put what a look-up reads in k itself. */
+/* The slots a table for the m->n values of m takes: at most half full. */
+static size_t
+vslot_cap(const struct drl_strmap *m)
+{
+	size_t cap = 1;
+
+	while (m->n > 1 && cap < 2 * m->n)
+		cap *= 2;
+	return m->n > 0 ? cap : 0;
+}
+
+/* The group is complete: put what a look-up reads in k itself, its values
+ * in the table tab (vslot_cap() slots, zeroed). */
 static void
-keyed_single(struct drl_keyed *k)
+keyed_single(struct drl_keyed *k, struct drl_vslot *tab)
 {
 	const struct drl_strmap *m = &k->lists->byvalue;
-	size_t i;
+	const struct drl_rulelist *l;
+	size_t cap = vslot_cap(m), i, j;
 
 	k->strings = k->lists->strings.n > 0;
 	k->loose = k->lists->loose.n > 0;
 	k->nneedles = k->lists->nneedles & ((1u << 29) - 1);
 	k->sigs = k->lists->sigs;
-	if (m->n > 1) {
-		k->slots = m->slots;
-		k->mask = m->cap - 1;
-		for (i = 0; i < m->cap; i++) {
-			if (m->slots[i].key != NULL)
-				k->one_hash |= 1ull << (m->slots[i].hash >> 58);
-		}
-		return;
-	}
+	k->needles = k->lists->needles;
+	k->vals = cap > 0 ? tab : NULL;
+	k->mask = cap > 0 ? (uint32_t)(cap - 1) : 0;
 	for (i = 0; i < m->cap; i++) {
-		if (m->slots[i].key != NULL) {
+		if (m->slots[i].key == NULL)
+			continue;
+		l = m->slots[i].value;
+		for (j = m->slots[i].hash & k->mask; tab[j].v != NULL;
+		    j = (j + 1) & k->mask)
+			;
+		tab[j].hash = m->slots[i].hash;
+		tab[j].v = l->v;
+		tab[j].n = l->n;
+		if (cap == 1)
 			k->one_hash = m->slots[i].hash;
-			k->one_list = m->slots[i].value;
-		}
+		else
+			k->one_hash |= 1ull << (m->slots[i].hash >> 58);
 	}
 }
 
-/* The groups are complete: each on a cache line of its own. */
+/* The groups are complete: each on a cache line of its own, their value
+ * tables in one block after them. */
 static int
 keyed_settle(struct drl_set *s)
 {
+	size_t j, nslots = 0, at = 0;
 	void *v;
-	size_t j;
 
-	for (j = 0; j < s->nkeyed; j++)
-		keyed_single(&s->keyed[j]);
 	if (s->nkeyed == 0)
 		return 0;
+	for (j = 0; j < s->nkeyed; j++)
+		nslots += vslot_cap(&s->keyed[j].lists->byvalue);
+	if (nslots > 0 &&
+	    (s->vslots = calloc(nslots, sizeof(*s->vslots))) == NULL)
+		return -ENOMEM;
+	for (j = 0; j < s->nkeyed; j++) {
+		keyed_single(&s->keyed[j], s->vslots + at);
+		at += vslot_cap(&s->keyed[j].lists->byvalue);
+	}
 	if (posix_memalign(&v, 64, s->nkeyed * sizeof(*s->keyed)) != 0)
 		return -ENOMEM;
 	memcpy(v, s->keyed, s->nkeyed * sizeof(*s->keyed));
@@ -728,16 +753,21 @@ holds_needle(struct drl_seen *s, const struct drl_sig *sig, const char *text,
 /* Lookup                                                              */
 /* ------------------------------------------------------------------ */
 
-/* The list of the value of hash h in a table of struct drl_rulelist (by
- * hash alone: the rules are evaluated in full anyway). */
-static const struct drl_rulelist *
-slots_get(const struct drl_strmap_slot *slots, size_t mask, uint64_t h)
+/* The slot of the value of hash h in k's table, or NULL (by hash alone:
+ * the rules are evaluated in full anyway). */
+static const struct drl_vslot *
+vslot_get(const struct drl_keyed *k, uint64_t h)
 {
 	size_t i;
 
-	for (i = (size_t)h & mask; slots[i].key != NULL; i = (i + 1) & mask) {
-		if (slots[i].hash == h)
-			return slots[i].value;
+	if (k->mask == 0)
+		return h == k->one_hash ? k->vals : NULL;
+	if ((k->one_hash >> (h >> 58) & 1) == 0)
+		return NULL;
+	for (i = (size_t)h & k->mask; k->vals[i].v != NULL;
+	    i = (i + 1) & k->mask) {
+		if (k->vals[i].hash == h)
+			return &k->vals[i];
 	}
 	return NULL;
 }
@@ -807,16 +837,22 @@ take_post(const struct drl_post *p, const struct drl_lookup *lk)
 }
 
 static int
-take_list(const struct drl_rulelist *l, const struct drl_lookup *lk)
+take_posts(const struct drl_post *v, size_t n, const struct drl_lookup *lk)
 {
 	size_t i;
 	int rc;
 
-	for (i = 0; i < l->n; i++) {
-		if ((rc = take_post(&l->v[i], lk)) < 0)
+	for (i = 0; i < n; i++) {
+		if ((rc = take_post(&v[i], lk)) < 0)
 			return rc;
 	}
 	return 0;
+}
+
+static int
+take_list(const struct drl_rulelist *l, const struct drl_lookup *lk)
+{
+	return take_posts(l->v, l->n, lk);
 }
 
 /* The candidates one value of k brings.  The value may be a copy: checks
@@ -825,7 +861,7 @@ static int
 take_value(const struct drl_keyed *k, struct drl_seen *s,
     const struct drl_lookup *lk)
 {
-	const struct drl_rulelist *l = NULL;
+	const struct drl_vslot *vs = NULL;
 	const struct drl_needle *nd;
 	const struct drl_sig *vsig = NULL;
 	struct drl_seen mine;
@@ -836,18 +872,14 @@ take_value(const struct drl_keyed *k, struct drl_seen *s,
 		return k->loose ? take_list(&k->lists->loose, lk) : 0;
 	if (s->v.type != V_STRING)
 		return 0;
-	if (k->one_list != NULL) {
-		if (drl_seen_hash(s) == k->one_hash)
-			l = k->one_list;
-	} else if (k->slots != NULL &&
-	    (k->one_hash >> (drl_seen_hash(s) >> 58) & 1) != 0)
-		l = slots_get(k->slots, k->mask, drl_seen_hash(s));
+	if (k->vals != NULL)
+		vs = vslot_get(k, drl_seen_hash(s));
 	if (k->nneedles > 0) {
 		if (k->nneedles >= SIG_MIN_NEEDLES)
 			vsig = drl_seen_sig(s);
 		mine = *s;
 	}
-	if (l != NULL && (rc = take_list(l, lk)) < 0)
+	if (vs != NULL && (rc = take_posts(vs->v, vs->n, lk)) < 0)
 		return rc;
 	if (k->strings && (rc = take_list(&k->lists->strings, lk)) < 0)
 		return rc;
@@ -855,7 +887,7 @@ take_value(const struct drl_keyed *k, struct drl_seen *s,
 		/* The byte pairs first: they live apart, densely. */
 		if (vsig != NULL && !sig_within(&k->sigs[i], &mine.sig))
 			continue;
-		nd = &k->lists->needles[i];
+		nd = &k->needles[i];
 		if (holds_needle(&mine, NULL, nd->text, nd->len) &&
 		    (rc = take_post(&nd->post, lk)) < 0)
 			return rc;

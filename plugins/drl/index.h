@@ -100,19 +100,27 @@ struct drl_keyed_lists {
 	size_t			 nneedles, capneedles;
 };
 
+/* The rules a value brings, in a table found by the value's hash. */
+struct drl_vslot {
+	uint64_t		 hash;		/* drl_hash() of the value */
+	const struct drl_post	*v;		/* n of them; NULL: empty slot */
+	size_t			 n;
+};
+
 /*
  * The rules of a set that require one key to equal one of some strings,
  * hashed by those strings (an alpha node of a Rete network), or to be a
  * string holding some text, or only to be a string.  A string in the
- * event finds its rules in byvalue, those of the needles it contains, and
+ * event finds its rules in vals, those of the needles it contains, and
  * those of strings; a number or a boolean can only equal the strings that
  * read as one, whose rules are also in loose; null, {} and [] equal none.
- * Lists are found by hash alone: the rules they hold are evaluated in
+ * Values are found by hash alone: the rules they bring are evaluated in
  * full anyway.
  */
 struct drl_keyed {
-	/* One cache line (64 bytes, aligned) that a look-up reads, and then only what the
-	 * value it found leads to (an event visits dozens of these). */
+	/* One cache line (64 bytes, aligned) that a look-up reads, and then
+	 * only what the value it found leads to (an event visits dozens of
+	 * these). */
 	unsigned		 key_id;	/* key->id, at hand */
 	unsigned		 multi : 1;	/* key->multi: "[*]", so every
 						 * value of it counts */
@@ -120,18 +128,18 @@ struct drl_keyed {
 	unsigned		 loose : 1;	/* lists->loose is not empty */
 	unsigned		 nneedles : 29;
 	const struct drl_key	*key;
-	/* One value only (most keys of a set): its hash, and its list. */
-	uint64_t		 one_hash;	/* with slots: bit h >> 58 of
-						 * each value's hash h set, so
-						 * that most values the event
-						 * has are turned away without
+	uint64_t		 one_hash;	/* mask 0: the one value's hash;
+						 * else bit h >> 58 of each
+						 * value's hash h set, so that
+						 * most values the event has
+						 * are turned away without
 						 * touching the table */
-	const struct drl_rulelist *one_list;
-	/* Two values or more: lists->byvalue's table, found by hash. */
-	const struct drl_strmap_slot *slots;
-	size_t			 mask;		/* its size - 1 */
+	const struct drl_vslot	*vals;		/* mask + 1 slots (in the set's
+						 * block), or NULL: no value */
 	const struct drl_sig	*sigs;		/* lists->sigs */
+	const struct drl_needle	*needles;	/* lists->needles */
 	struct drl_keyed_lists	*lists;		/* owned */
+	uint32_t		 mask;
 };
 _Static_assert(sizeof(struct drl_keyed) <= 64, "struct drl_keyed: one line");
 
@@ -141,6 +149,8 @@ struct drl_set {
 	struct drl_keyed	*keyed;		/* an array: one pass over it,
 						 * in memory order, per event */
 	size_t			 nkeyed, capkeyed;
+	struct drl_vslot	*vslots;	/* the keyed groups' vals, one
+						 * block */
 	struct drl_rulelist	 build;		/* every rule, while building */
 };
 

@@ -47,6 +47,7 @@ drl_engine_free(struct drl_engine *eng)
 			eng->host->path_free(k->path);
 	}
 	drl_strmap_free(&eng->keys);
+	free(eng->keyv);
 	for (i = 0; i < eng->nregexes; i++)
 		drl_regex_free(eng->regexes[i]);
 	free(eng->regexes);
@@ -56,6 +57,22 @@ drl_engine_free(struct drl_engine *eng)
 	drl_regex_env_free(&eng->rx);
 	drl_arena_free(&eng->arena);
 	memset(eng, 0, sizeof(*eng));
+}
+
+/* Room in eng->keyv for one more key; -ENOMEM. */
+static int
+keyv_reserve(struct drl_engine *eng)
+{
+	unsigned cap = eng->capkeys ? eng->capkeys * 2 : 64;
+	struct drl_key **v;
+
+	if (eng->nkeys < eng->capkeys)
+		return 0;
+	if ((v = realloc(eng->keyv, cap * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	eng->keyv = v;
+	eng->capkeys = cap;
+	return 0;
 }
 
 struct drl_key *
@@ -80,9 +97,10 @@ drl_engine_key(struct drl_engine *eng, const char *text, size_t len,
 	k->path = path;
 	k->id = eng->nkeys;
 	k->multi = eng->host->path_is_multi(path) != 0;
-	if (drl_strmap_put(&eng->keys, k->text, len, k) < 0)
+	if (keyv_reserve(eng) < 0 ||
+	    drl_strmap_put(&eng->keys, k->text, len, k) < 0)
 		goto oom;
-	eng->nkeys++;
+	eng->keyv[eng->nkeys++] = k;
 	return k;
 oom:
 	eng->host->path_free(path);

@@ -22,7 +22,8 @@ struct drl_engine {
 	struct drl_regex_env	 rx;
 
 	struct drl_strmap	 keys;		/* key text -> struct drl_key */
-	unsigned		 nkeys;
+	struct drl_key		**keyv;		/* the same by id: nkeys */
+	unsigned		 nkeys, capkeys;
 	struct drl_key		*k_source;	/* eventSource */
 	struct drl_key		*k_name;	/* eventName */
 

@@ -119,8 +119,9 @@ in_keyset(const struct eval *e, unsigned id)
 /* fetch_seen() when the cache cannot tell: a walk of the key set, or a
  * look-up of k alone (apart: it is the rare case, with a big frame). */
 static __attribute__((noinline)) struct drl_seen *
-fetch_slow(struct eval *e, unsigned slot, unsigned id, const struct drl_key *k)
+fetch_slow(struct eval *e, unsigned slot, unsigned id)
 {
+	const struct drl_key *k = e->eng->keyv[id];
 	struct ce_value cv;
 	struct drl_seen *s;
 	int in_set = in_keyset(e, id);
@@ -143,7 +144,7 @@ fetch_slow(struct eval *e, unsigned slot, unsigned id, const struct drl_key *k)
 /* The value of key k (id: k->id, which the index keeps at hand so that a
  * value already fetched costs no look at k), valid until the next fetch. */
 static inline struct drl_seen *
-fetch_seen(struct eval *e, unsigned id, const struct drl_key *k)
+fetch_seen(struct eval *e, unsigned id)
 {
 	unsigned slot = cache_slot(e, id);
 
@@ -151,13 +152,13 @@ fetch_seen(struct eval *e, unsigned id, const struct drl_key *k)
 		return &e->vals[e->at[slot]];
 	if (e->complete && in_keyset(e, id))
 		return &e->missing;	/* the walk would have found it */
-	return fetch_slow(e, slot, id, k);
+	return fetch_slow(e, slot, id);
 }
 
 static void
 fetch_key(struct eval *e, const struct drl_key *k, struct drl_val *out)
 {
-	*out = fetch_seen(e, k->id, k)->v;
+	*out = fetch_seen(e, k->id)->v;
 }
 
 static void
@@ -704,25 +705,21 @@ string_of(struct eval *e, const struct drl_key *k, size_t *len)
 	return v.s;
 }
 
-/* The rules the index gave for this event, to be put in firing order. */
-struct cand {
-	unsigned		 rank;
-	const struct drl_rule	*rule;
-};
-
+/* The rules the index gave for this event (their ranks: the rule is the
+ * engine's rules[rank]), to be put in firing order. */
 struct candidates {
 	struct eval	*e;
-	struct cand	*v;
+	unsigned	*v;
 	size_t		 n, cap;
-	struct cand	 first[CAND_INLINE];
+	unsigned	 first[CAND_INLINE];
 };
 
 static struct drl_seen *
-index_fetch(void *arg, unsigned id, const struct drl_key *k)
+index_fetch(void *arg, unsigned id)
 {
 	struct candidates *c = arg;
 
-	return fetch_seen(c->e, id, k);
+	return fetch_seen(c->e, id);
 }
 
 struct each_adapter {
@@ -762,10 +759,10 @@ index_expect(void *arg, size_t nkeys)
 }
 
 static int
-index_take(void *arg, unsigned rank, const struct drl_rule *r)
+index_take(void *arg, unsigned rank)
 {
 	struct candidates *c = arg;
-	struct cand *v;
+	unsigned *v;
 	size_t cap;
 
 	if (c->n == c->cap) {
@@ -776,25 +773,23 @@ index_take(void *arg, unsigned rank, const struct drl_rule *r)
 		c->v = v;
 		c->cap = cap;
 	}
-	c->v[c->n].rank = rank;
-	c->v[c->n].rule = r;
-	c->n++;
+	c->v[c->n++] = rank;
 	return 0;
 }
 
 static int
 cand_cmp(const void *a, const void *b)
 {
-	const struct cand *x = a, *y = b;
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
 
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
+	return x < y ? -1 : x > y;
 }
 
 /* Firing order; a rule twice (through two of its values) runs once. */
 static void
 sort_candidates(struct candidates *c)
 {
-	struct cand t;
+	unsigned t;
 	size_t i, j, n = 0;
 
 	/* Each list the index gave is sorted already: insertion sort does
@@ -804,13 +799,13 @@ sort_candidates(struct candidates *c)
 	} else {
 		for (i = 1; i < c->n; i++) {
 			t = c->v[i];
-			for (j = i; j > 0 && c->v[j - 1].rank > t.rank; j--)
+			for (j = i; j > 0 && c->v[j - 1] > t; j--)
 				c->v[j] = c->v[j - 1];
 			c->v[j] = t;
 		}
 	}
 	for (i = 0; i < c->n; i++) {
-		if (n == 0 || c->v[n - 1].rule != c->v[i].rule)
+		if (n == 0 || c->v[n - 1] != c->v[i])
 			c->v[n++] = c->v[i];
 	}
 	c->n = n;
@@ -829,7 +824,7 @@ run_candidates(struct eval *e, struct candidates *cand,
 
 	sort_candidates(cand);
 	for (i = 0; i < cand->n; i++) {
-		r = cand->v[i].rule;
+		r = e->eng->rules[cand->v[i]];
 		if (r->group_id >= 0 &&
 		    (fired_groups[r->group_id / 8] & (1u << (r->group_id % 8))))
 			continue;

@@ -33,9 +33,9 @@ post_for(struct drl_post *out, const struct drl_post *p,
 	for (i = 0; i < p->nchecks; i++) {
 		c = &p->checks[i];
 		if (c->nvals == 1 && c->key_id + 1 != out->skip_id) {
-			out->first_key = c->key;
+			out->has_first = 1;
 			out->first_id = c->key_id;
-			out->first_hash = c->hashes[0];
+			out->first_hash = c->hash;
 			out->first_loose = c->loose;
 			return;
 		}
@@ -46,7 +46,7 @@ static int
 list_push(struct drl_rulelist *l, const struct drl_post *p,
     const struct drl_key *hung)
 {
-	if (l->n > 0 && l->v[l->n - 1].rule == p->rule)
+	if (l->n > 0 && l->v[l->n - 1].rank == p->rank)
 		return 0;	/* "in" may name the same value twice */
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 4;
@@ -167,9 +167,10 @@ map_get_new(struct drl_strmap *m, const char *key, size_t len, size_t size)
 
 /* Put p's rule in the set of each eventName it requires, or in any. */
 static int
-bucket_add(struct drl_bucket *b, const struct drl_post *p)
+bucket_add(const struct drl_index *ix, struct drl_bucket *b,
+    const struct drl_post *p)
 {
-	const struct drl_rule *r = p->rule;
+	const struct drl_rule *r = ix->rules[p->rank];
 	struct drl_set *s;
 	size_t i;
 
@@ -248,14 +249,15 @@ eq_tier(const struct drl_eq *eq)
 
 /* Count the distinct values each key is required to take in the set. */
 static int
-count_values(const struct drl_set *s, struct drl_strmap *stats)
+count_values(const struct drl_index *ix, const struct drl_set *s,
+    struct drl_strmap *stats)
 {
 	const struct drl_eq *eq;
 	struct keystat *st;
 	size_t i, j, k;
 
 	for (i = 0; i < s->build.n; i++) {
-		const struct drl_rule *r = s->build.v[i].rule;
+		const struct drl_rule *r = ix->rules[s->build.v[i].rank];
 
 		for (j = 0; j < r->neqs; j++) {
 			eq = &r->eqs[j];
@@ -505,7 +507,8 @@ keyed_add(struct drl_keyed *k, const struct drl_eq *eq,
 
 /* Hang each rule of the set on its best key, or leave it plain. */
 static int
-set_organise(struct drl_set *s, const struct drl_strmap *uses)
+set_organise(const struct drl_index *ix, struct drl_set *s,
+    const struct drl_strmap *uses)
 {
 	struct drl_strmap stats;
 	const struct drl_post *p;
@@ -515,11 +518,11 @@ set_organise(struct drl_set *s, const struct drl_strmap *uses)
 	int rc;
 
 	memset(&stats, 0, sizeof(stats));
-	if ((rc = count_values(s, &stats)) < 0)
+	if ((rc = count_values(ix, s, &stats)) < 0)
 		goto fail;
 	for (i = 0; i < s->build.n; i++) {
 		p = &s->build.v[i];
-		if ((eq = best_eq(p->rule, &stats, uses)) == NULL) {
+		if ((eq = best_eq(ix->rules[p->rank], &stats, uses)) == NULL) {
 			rc = list_push(&s->plain, p, NULL);
 		} else if ((k = keyed_for(s, eq->key)) == NULL) {
 			rc = -ENOMEM;
@@ -536,7 +539,8 @@ fail:
 }
 
 static int
-bucket_organise(struct drl_bucket *b, const struct drl_strmap *uses)
+bucket_organise(const struct drl_index *ix, struct drl_bucket *b,
+    const struct drl_strmap *uses)
 {
 	size_t i;
 	int rc;
@@ -544,10 +548,10 @@ bucket_organise(struct drl_bucket *b, const struct drl_strmap *uses)
 	for (i = 0; i < b->byname.cap; i++) {
 		if (b->byname.slots[i].key == NULL)
 			continue;
-		if ((rc = set_organise(b->byname.slots[i].value, uses)) < 0)
+		if ((rc = set_organise(ix, b->byname.slots[i].value, uses)) < 0)
 			return rc;
 	}
-	return set_organise(&b->any, uses);
+	return set_organise(ix, &b->any, uses);
 }
 
 /* Which of a rule's conjuncts become checks, in the order they are made
@@ -566,7 +570,7 @@ check_pass_of(const struct drl_eq *eq)
 static void
 fill_checks(struct drl_index *ix, struct drl_post *p, size_t *nc, size_t *nh)
 {
-	const struct drl_rule *r = p->rule;
+	const struct drl_rule *r = ix->rules[p->rank];
 	const struct drl_eq *eq;
 	struct drl_check *c;
 	size_t j, k;
@@ -580,15 +584,18 @@ fill_checks(struct drl_index *ix, struct drl_post *p, size_t *nc, size_t *nh)
 				continue;
 			c = &ix->checks[(*nc)++];
 			c->key_id = eq->key->id;
-			c->key = eq->key;
-			c->nvals = (unsigned)eq->nvals;
-			c->hashes = &ix->hashes[*nh];
-			for (k = 0; k < eq->nvals; k++)
+			c->nvals = (unsigned)eq->nvals & ((1u << 31) - 1);
+			if (eq->nvals == 1)
+				c->hash = drl_hash(eq->vals[0],
+				    strlen(eq->vals[0]));
+			else
+				c->hashes = &ix->hashes[*nh];
+			for (k = 0; k < eq->nvals && eq->nvals > 1; k++)
 				ix->hashes[(*nh)++] = drl_hash(eq->vals[k],
 				    strlen(eq->vals[k]));
-			c->loose = eq->loose;
+			c->loose = eq->loose != 0;
 			c->needle = eq->needle;
-			c->needle_len = eq->needle_len;
+			c->needle_len = (uint32_t)eq->needle_len;
 			p->nchecks++;
 		}
 	}
@@ -608,7 +615,8 @@ make_posts(struct drl_index *ix, struct drl_rule **rules, size_t n)
 		for (j = 0; j < rules[i]->neqs; j++) {
 			if (check_pass_of(&rules[i]->eqs[j]) >= 0) {
 				nc++;
-				nh += rules[i]->eqs[j].nvals;
+				if (rules[i]->eqs[j].nvals > 1)
+					nh += rules[i]->eqs[j].nvals;
 			}
 		}
 	}
@@ -619,8 +627,7 @@ make_posts(struct drl_index *ix, struct drl_rule **rules, size_t n)
 	ix->nposts = n;
 	nc = nh = 0;
 	for (i = 0; i < n; i++) {
-		ix->posts[i].rank = rules[i]->rank;
-		ix->posts[i].rule = rules[i];
+		ix->posts[i].rank = (unsigned)i;
 		fill_checks(ix, &ix->posts[i], &nc, &nh);
 	}
 	return 0;
@@ -634,7 +641,7 @@ route_rules(struct drl_index *ix)
 	size_t i;
 
 	for (i = 0; i < ix->nposts; i++) {
-		const struct drl_rule *r = ix->posts[i].rule;
+		const struct drl_rule *r = ix->rules[i];
 
 		if (r->disabled)
 			continue;
@@ -643,7 +650,7 @@ route_rules(struct drl_index *ix)
 		else if ((b = map_get_new(&ix->sources, r->source, r->srclen,
 		    sizeof(*b))) == NULL)
 			return -ENOMEM;
-		if (bucket_add(b, &ix->posts[i]) < 0)
+		if (bucket_add(ix, b, &ix->posts[i]) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -657,6 +664,7 @@ drl_index_build(struct drl_index *ix, struct drl_rule **rules, size_t n)
 	int rc;
 
 	memset(&uses, 0, sizeof(uses));
+	ix->rules = rules;
 	if ((rc = make_posts(ix, rules, n)) < 0 ||
 	    (rc = route_rules(ix)) < 0 ||
 	    (rc = count_uses(rules, n, &uses)) < 0)
@@ -664,10 +672,11 @@ drl_index_build(struct drl_index *ix, struct drl_rule **rules, size_t n)
 	for (i = 0; i < ix->sources.cap; i++) {
 		if (ix->sources.slots[i].key == NULL)
 			continue;
-		if ((rc = bucket_organise(ix->sources.slots[i].value, &uses)) < 0)
+		if ((rc = bucket_organise(ix, ix->sources.slots[i].value,
+		    &uses)) < 0)
 			goto fail;
 	}
-	rc = bucket_organise(&ix->all, &uses);
+	rc = bucket_organise(ix, &ix->all, &uses);
 fail:
 	drl_strmap_free(&uses);
 	return rc;
@@ -793,7 +802,7 @@ hash_holds(struct drl_seen *s, uint64_t hash, int loose)
 static int
 check_holds(const struct drl_check *c, const struct drl_lookup *lk)
 {
-	struct drl_seen *s = lk->fetch(lk->arg, c->key_id, c->key);
+	struct drl_seen *s = lk->fetch(lk->arg, c->key_id);
 	uint64_t h;
 	unsigned i;
 
@@ -803,6 +812,8 @@ check_holds(const struct drl_check *c, const struct drl_lookup *lk)
 		return c->needle == NULL ||
 		    holds_needle(s, NULL, c->needle, c->needle_len);
 	h = drl_seen_hash(s);
+	if (c->nvals == 1)
+		return c->hash == h;
 	for (i = 0; i < c->nvals; i++) {
 		if (c->hashes[i] == h)
 			return 1;
@@ -810,19 +821,29 @@ check_holds(const struct drl_check *c, const struct drl_lookup *lk)
 	return 0;
 }
 
+/* Whether c is the check p holds inline (or one the same). */
+static int
+is_first(const struct drl_post *p, const struct drl_check *c)
+{
+	return p->has_first && c->nvals == 1 && c->key_id == p->first_id &&
+	    c->hash == p->first_hash;
+}
+
 /* Whether the event passes all the checks of p (but the one its list
- * tested already). */
+ * tested already, and the inline one). */
 static int
 post_holds(const struct drl_post *p, const struct drl_lookup *lk)
 {
+	const struct drl_check *c;
 	unsigned i;
 
-	if (p->first_key != NULL && !hash_holds(lk->fetch(lk->arg, p->first_id,
-	    p->first_key), p->first_hash, p->first_loose))
+	if (p->has_first && !hash_holds(lk->fetch(lk->arg, p->first_id),
+	    p->first_hash, p->first_loose))
 		return 0;
 	for (i = 0; i < p->nchecks; i++) {
-		if (p->checks[i].key_id + 1 != p->skip_id &&
-		    !check_holds(&p->checks[i], lk))
+		c = &p->checks[i];
+		if (c->key_id + 1 != p->skip_id && !is_first(p, c) &&
+		    !check_holds(c, lk))
 			return 0;
 	}
 	return 1;
@@ -833,7 +854,7 @@ take_post(const struct drl_post *p, const struct drl_lookup *lk)
 {
 	if (!post_holds(p, lk))
 		return 0;
-	return lk->take(lk->arg, p->rank, p->rule);
+	return lk->take(lk->arg, p->rank);
 }
 
 static int
@@ -915,7 +936,7 @@ take_keyed(const struct drl_keyed *k, const struct drl_lookup *lk)
 
 	if (k->multi)
 		return lk->each(lk->arg, k->key, each_value, &c);
-	return take_value(k, lk->fetch(lk->arg, k->key_id, k->key), lk);
+	return take_value(k, lk->fetch(lk->arg, k->key_id), lk);
 }
 
 static int

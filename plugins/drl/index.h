@@ -50,32 +50,36 @@ void		 drl_sig_of(struct drl_sig *sig, const char *s, size_t len);
  */
 struct drl_check {
 	unsigned		 key_id;	/* key->id, for the value cache */
-	unsigned		 nvals;
-	const struct drl_key	*key;
-	const uint64_t		*hashes;	/* drl_hash() of each value */
+	unsigned		 nvals : 31;
+	unsigned		 loose : 1;
+	union {
+		uint64_t	 hash;		/* nvals 1: drl_hash() of it */
+		const uint64_t	*hashes;	/* nvals > 1: of each value */
+	};
 	const char		*needle;
-	size_t			 needle_len;
-	int			 loose;
+	uint32_t		 needle_len;
 };
+_Static_assert(sizeof(struct drl_check) <= 32, "struct drl_check: 32 bytes");
 
 /*
- * A rule as a list of the index hands it out: its firing rank and its
- * checks, the first single-value one kept inline (most rules fail it, so
- * most never touch their checks array).  skip_id is the key id + 1 of
- * the key the list hangs the rule on (the lookup that found the list
- * tested it already), or 0.
+ * A rule as a list of the index hands it out: its firing rank (the rule
+ * is the engine's rules[rank]) and its checks, the first single-value one
+ * kept inline (most rules fail it, so most never touch their checks
+ * array).  skip_id is the key id + 1 of the key the list hangs the rule on
+ * (the lookup that found the list tested it already), or 0.  Two to a
+ * cache line: a list of them is read in order.
  */
 struct drl_post {
 	unsigned		 rank;
 	unsigned		 skip_id;
-	const struct drl_key	*first_key;	/* NULL: no inline check */
 	uint64_t		 first_hash;
 	unsigned		 first_id;
-	int			 first_loose;
+	unsigned		 nchecks : 30;
+	unsigned		 has_first : 1;	/* 0: no inline check */
+	unsigned		 first_loose : 1;
 	const struct drl_check	*checks;	/* nchecks of them, or NULL */
-	unsigned		 nchecks;
-	struct drl_rule		*rule;
 };
+_Static_assert(sizeof(struct drl_post) <= 32, "struct drl_post: 32 bytes");
 
 /* Rules in firing order. */
 struct drl_rulelist {
@@ -160,6 +164,7 @@ struct drl_bucket {
 };
 
 struct drl_index {
+	struct drl_rule *const	*rules;		/* borrowed: by rank */
 	struct drl_strmap	sources;	/* eventSource -> struct drl_bucket */
 	struct drl_bucket	all;		/* "*: ..." and unprefixed rules */
 	struct drl_post		*posts;		/* by rule->rank: each rule's post */
@@ -168,16 +173,16 @@ struct drl_index {
 	uint64_t		*hashes;	/* every check's values, one block */
 };
 
-/* The value of k (whose id is id) in the event being evaluated; valid
+/* The value of the key whose id is id in the event being evaluated; valid
  * until the next call. */
-typedef struct drl_seen *(*drl_fetch_fn)(void *arg, unsigned id,
-    const struct drl_key *k);
+typedef struct drl_seen *(*drl_fetch_fn)(void *arg, unsigned id);
 /* Call fn(cb, value) for each value of the "[*]" key k in the event being
  * evaluated; returns fn's first non-zero result, or 0. */
 typedef int (*drl_each_fn)(void *arg, const struct drl_key *k,
     int (*fn)(void *cb, struct drl_seen *v), void *cb);
-/* Take one more candidate rule; 0 or -ENOMEM. */
-typedef int (*drl_take_fn)(void *arg, unsigned rank, const struct drl_rule *r);
+/* Take one more candidate rule (the one of firing rank rank); 0 or
+ * -ENOMEM. */
+typedef int (*drl_take_fn)(void *arg, unsigned rank);
 /* Before the first fetch: how many keys the lookup will fetch (those it
  * hangs rules on; the rules' checks may add some). */
 typedef void (*drl_expect_fn)(void *arg, size_t nkeys);
@@ -191,7 +196,8 @@ struct drl_lookup {
 	void		*arg;
 };
 
-/* Add every enabled rule of rules[0..n) (already in firing order). */
+/* Add every enabled rule of rules[0..n) (in firing order: rules[i]->rank
+ * is i), which must outlive the index. */
 int	drl_index_build(struct drl_index *ix, struct drl_rule **rules, size_t n);
 void	drl_index_free(struct drl_index *ix);
 /*

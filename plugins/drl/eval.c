@@ -765,6 +765,9 @@ index_take(void *arg, unsigned rank)
 	unsigned *v;
 	size_t cap;
 
+	/* Its first line is read once the candidates are sorted: ask for it
+	 * now, so that the misses of all of them overlap. */
+	__builtin_prefetch(c->e->eng->rules[rank]);
 	if (c->n == c->cap) {
 		cap = c->cap * 2;
 		if ((v = (void *)scratch_alloc(c->e, cap * sizeof(*v))) == NULL)
@@ -823,6 +826,10 @@ run_candidates(struct eval *e, struct candidates *cand,
 	int rc;
 
 	sort_candidates(cand);
+	for (i = 0; i < cand->n; i++) {	/* the conditions' roots, likewise */
+		if ((r = e->eng->rules[cand->v[i]])->cond != NULL)
+			__builtin_prefetch(r->cond);
+	}
 	for (i = 0; i < cand->n; i++) {
 		r = e->eng->rules[cand->v[i]];
 		if (r->group_id >= 0 &&

@@ -133,6 +133,11 @@ enum drl_route {
 };
 
 struct drl_rule {
+	/* What deciding whether a candidate runs reads, on its first cache
+	 * line (eval.c prefetches it when the index hands the rule out). */
+	struct drl_node		*cond;		/* NULL: always */
+	int			 group_id;	/* activation-group index, or -1 */
+	int			 has_effective, has_expires;
 	const char		*name;
 	const char		*file;
 	unsigned		 line, col;	/* of the name */
@@ -148,14 +153,11 @@ struct drl_rule {
 	int64_t			 salience;
 	int			 enabled;
 	const char		*group;		/* activation-group, or NULL */
-	int			 group_id;	/* index among groups, or -1 */
-	int			 has_effective, has_expires;
 	int64_t			 effective, expires;	/* Unix time */
 
 	/* when / then. */
 	const char		*binding;	/* "$map", or NULL */
 	unsigned		 bline, bcol;
-	struct drl_node		*cond;		/* NULL: always */
 	struct drl_action	*actions;
 
 	/* Filled by the compiler. */

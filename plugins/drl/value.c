@@ -229,12 +229,15 @@ drl_str_contains(const char *h, size_t hlen, const char *n, size_t nlen)
 	if (nlen > hlen)
 		return 0;
 	/* Haystacks are short field values: memchr for the first byte
-	 * beats memmem's set-up, which the index pays for every event. */
+	 * beats memmem's set-up, which the index pays for every event.  The
+	 * last byte is compared before calling memcmp(): most places the
+	 * first byte matches (a letter of a user agent) are not the needle. */
 	last = h + (hlen - nlen);
 	for (p = h; p <= last; p++) {
 		if ((p = memchr(p, n[0], (size_t)(last - p) + 1)) == NULL)
 			return 0;
-		if (memcmp(p + 1, n + 1, nlen - 1) == 0)
+		if (p[nlen - 1] == n[nlen - 1] &&
+		    memcmp(p + 1, n + 1, nlen - 1) == 0)
 			return 1;
 	}
 	return 0;

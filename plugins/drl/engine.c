@@ -48,6 +48,7 @@ drl_engine_free(struct drl_engine *eng)
 	}
 	drl_strmap_free(&eng->keys);
 	free(eng->keyv);
+	free(eng->hot);
 	for (i = 0; i < eng->nregexes; i++)
 		drl_regex_free(eng->regexes[i]);
 	free(eng->regexes);

@@ -15,6 +15,18 @@
 #include "rule.h"
 #include "strmap.h"
 
+/*
+ * What deciding whether a candidate runs reads of its rule, by rank, in
+ * one dense array: eval.c prefetches an entry as soon as the index hands
+ * the rank out, so that the candidates' misses overlap, and reaches the
+ * rule itself only when it is dated or fires.
+ */
+struct drl_hot {
+	const struct drl_node	*cond;		/* NULL: always */
+	int			 group_id;	/* activation group, or -1 */
+	int			 dated;		/* date-effective or -expires */
+};
+
 struct drl_engine {
 	const struct ce_host	*host;
 	ce_instance		*self;
@@ -32,6 +44,7 @@ struct drl_engine {
 
 	struct drl_rule		**rules;	/* in firing order (rank) */
 	size_t			 nrules, caprules;
+	struct drl_hot		*hot;		/* by rank: nrules of them */
 	struct drl_strmap	 names;		/* rule name -> struct drl_rule */
 
 	struct drl_strmap	 groups;	/* activation-group -> id + 1 */

@@ -765,9 +765,9 @@ index_take(void *arg, unsigned rank)
 	unsigned *v;
 	size_t cap;
 
-	/* Its first line is read once the candidates are sorted: ask for it
-	 * now, so that the misses of all of them overlap. */
-	__builtin_prefetch(c->e->eng->rules[rank]);
+	/* Read once the candidates are sorted: asked for now, so that the
+	 * misses of all of them overlap (engine.h). */
+	__builtin_prefetch(&c->e->eng->hot[rank]);
 	if (c->n == c->cap) {
 		cap = c->cap * 2;
 		if ((v = (void *)scratch_alloc(c->e, cap * sizeof(*v))) == NULL)
@@ -820,29 +820,29 @@ run_candidates(struct eval *e, struct candidates *cand,
     unsigned char *fired_groups, ce_alert_sink *sink, int64_t *nevaluated,
     int64_t *nfired)
 {
-	const struct drl_rule *r;
+	const struct drl_hot *h;
 	int64_t now = 0;
 	size_t i;
 	int rc;
 
 	sort_candidates(cand);
 	for (i = 0; i < cand->n; i++) {	/* the conditions' roots, likewise */
-		if ((r = e->eng->rules[cand->v[i]])->cond != NULL)
-			__builtin_prefetch(r->cond);
+		if ((h = &e->eng->hot[cand->v[i]])->cond != NULL)
+			__builtin_prefetch(h->cond);
 	}
 	for (i = 0; i < cand->n; i++) {
-		r = e->eng->rules[cand->v[i]];
-		if (r->group_id >= 0 &&
-		    (fired_groups[r->group_id / 8] & (1u << (r->group_id % 8))))
+		h = &e->eng->hot[cand->v[i]];
+		if (h->group_id >= 0 &&
+		    (fired_groups[h->group_id / 8] & (1u << (h->group_id % 8))))
 			continue;
-		if (r->has_effective || r->has_expires) {
+		if (h->dated) {
 			if (now == 0)
 				now = (int64_t)time(NULL);
-			if (!in_effect(r, now))
+			if (!in_effect(e->eng->rules[cand->v[i]], now))
 				continue;
 		}
 		(*nevaluated)++;
-		if (r->cond != NULL && !eval_cond(e, r->cond)) {
+		if (h->cond != NULL && !eval_cond(e, h->cond)) {
 			if (e->err < 0)
 				return e->err;
 			continue;
@@ -850,10 +850,10 @@ run_candidates(struct eval *e, struct candidates *cand,
 		if (e->err < 0)
 			return e->err;
 		(*nfired)++;
-		if ((rc = fire_rule(e, r, sink)) < 0)
+		if ((rc = fire_rule(e, e->eng->rules[cand->v[i]], sink)) < 0)
 			return rc;
-		if (r->group_id >= 0)
-			fired_groups[r->group_id / 8] |= (unsigned char)(1u << (r->group_id % 8));
+		if (h->group_id >= 0)
+			fired_groups[h->group_id / 8] |= (unsigned char)(1u << (h->group_id % 8));
 	}
 	return 0;
 }

@@ -348,13 +348,23 @@ cmp_firing(const void *a, const void *b)
 int
 drl_load_finish(struct drl_engine *eng)
 {
+	struct drl_rule *r;
 	size_t i;
 	int rc;
 
 	if (eng->nrules > 0)
 		qsort(eng->rules, eng->nrules, sizeof(*eng->rules), cmp_firing);
-	for (i = 0; i < eng->nrules; i++)
-		eng->rules[i]->rank = (unsigned)i;
+	free(eng->hot);
+	if ((eng->hot = calloc(eng->nrules ? eng->nrules : 1,
+	    sizeof(*eng->hot))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < eng->nrules; i++) {
+		r = eng->rules[i];
+		r->rank = (unsigned)i;
+		eng->hot[i].cond = r->cond;
+		eng->hot[i].group_id = r->group_id;
+		eng->hot[i].dated = r->has_effective || r->has_expires;
+	}
 	if ((rc = drl_index_build(&eng->index, eng->rules, eng->nrules)) < 0)
 		return rc;
 	return drl_engine_keyset(eng);

@@ -133,8 +133,6 @@ enum drl_route {
 };
 
 struct drl_rule {
-	/* What deciding whether a candidate runs reads, on its first cache
-	 * line (eval.c prefetches it when the index hands the rule out). */
 	struct drl_node		*cond;		/* NULL: always */
 	int			 group_id;	/* activation-group index, or -1 */
 	int			 has_effective, has_expires;

@@ -127,6 +127,7 @@ class Bench:
         self.gen_corpus = a.gen_corpus
         self.quick = a.quick
         self.reps = 1 if a.quick else 3
+        self.pair_reps = 2 if a.quick else 6
         self.cold_reps = 3 if a.quick else 7
         self.evaluator = "drl" if os.path.exists(os.path.join(self.plugins, "ev_drl.so")) else "script"
         self.env = dict(os.environ, CLOUDENGINE_PLUGIN_PATH=self.plugins,
@@ -291,6 +292,31 @@ class Bench:
         res["fired_records"], res["firings"] = rec, fir
         return res
 
+    def pair_cost(self, lo, hi, corpus):
+        """Net per-event time of hi rules over that of lo rules, from runs
+        made back to back, in turn lo-hi and hi-lo.  Returns the ratio of
+        the fastest net time of each side, and each pair's ratio (wall).
+
+        The two sides of this target used to be measured minutes apart,
+        each against its own json-c runs; on a virtual machine whose speed
+        moves by 10-30% within seconds, that ratio of ratios swung by more
+        than the margin it was judged on.  Interference only ever adds
+        time to this CPU-bound work, so each side's fastest run is the best
+        estimate of its cost (as Python's timeit documents for its
+        repeats); the pairs are reported beside it."""
+        conf = {k: self.config("r%d-w1" % k, [corpus], self.rules(k)[0], workers=1)
+                for k in (lo, hi)}
+        net = {lo: [], hi: []}
+        pairs = []
+        for i in range(self.pair_reps):
+            order = (lo, hi) if i % 2 == 0 else (hi, lo)
+            for k in order:
+                r = self.ce(["run", "-c", conf[k]], "pair-r%d-%d" % (k, i))
+                self.check_ok(r, "run (%d rules, pair %d)" % (k, i))
+                net[k].append(max(r.wall - self.eval_res[k]["init"], 1e-6))
+            pairs.append(net[hi][-1] / net[lo][-1])
+        return min(net[hi]) / min(net[lo]), pairs
+
     def jq_run(self, nrules, corpus, n):
         _, prog, _ = self.rules(nrules)
         outp = os.path.join(self.out, "logs", "jq-r%d.out" % nrules)
@@ -331,6 +357,9 @@ class Bench:
         for k in counts:
             log("evaluating with %d rules" % k)
             res[k] = self.eval_one(k, corpus, n, one)
+        self.eval_res = res
+        log("10 and 10,000 rules back to back, %d pairs" % self.pair_reps)
+        pair, pairs = self.pair_cost(10, 10000, corpus)
         base = self.jsonc(n)
         jqres = {}
         if self.a.jq:
@@ -385,16 +414,20 @@ class Bench:
         chk, chk_rss = self.check_time(10000)
         r100, c100 = res[100]["ratio"], res[100]["cpu_ratio"]
         r1000, c1000 = res[1000]["ratio"], res[1000]["cpu_ratio"]
-        # Per-event cost against the baseline of each side's own pairs.
+        # Per-event cost: from back-to-back pairs (pair_cost()), and, as
+        # before, against the baseline of each side's own json-c pairs.
         cost = res[10]["ratio"] / res[10000]["ratio"]
-        ccost = res[10]["cpu_ratio"] / res[10000]["cpu_ratio"]
         targets = [
             ("ratio to json-c with 100 rules >= 0.85", "%.2f (CPU time: %.2f)" % (r100, c100),
              r100 >= 0.85),
             ("ratio to json-c with 1,000 rules >= 0.70", "%.2f (CPU time: %.2f)" % (r1000, c1000),
              r1000 >= 0.70),
-            ("10,000 rules cost < 2x 10 rules (per-event time)", "%.2fx (CPU time: %.2fx)" % (
-                cost, ccost), cost < 2.0),
+            ("10,000 rules cost < 2x 10 rules (net time per event, fastest of %d"
+             " back-to-back runs each)" % len(pairs),
+             "%.2fx (each pair: %s, median %.2fx; via the json-c ratios: %.2fx)" % (
+                 pair, " ".join("%.2f" % x for x in sorted(pairs)),
+                 statistics.median(pairs), cost),
+             pair < 2.0),
             ("compiling 10,000 rules < 1 s (`cloudengine check`, median of %d)" % self.cold_reps,
              "%.3f s (init of a run: %.3f s, check peak RSS %s MiB)" % (
                  chk, res[10000]["init"], fmt_mib(chk_rss)), chk < 1.0),

@@ -2,7 +2,8 @@
  * test_drl_engine.c - the drl evaluator as a whole: the original project's
  * rules verbatim, routing by eventSource, the eventName index, salience,
  * activation groups, dates, enabled, metadata, outputs and actions,
- * configuration by rule name, rule test files, threads.
+ * configuration by rule name, rule test files, threads; and the index as a
+ * whole against each rule loaded alone.
  */
 #include "test_drl_rig.c"	/* sic: shared helpers */
 
@@ -431,6 +432,166 @@ keys_fetched_in_one_walk(void)
 /* Attributes                                                          */
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* The index against each rule alone                                  */
+/* ------------------------------------------------------------------ */
+
+#define DIFF_RULES	300
+#define DIFF_EVENTS	160
+
+/* A deterministic generator (the same rules and events on every run). */
+static unsigned
+diff_rand(unsigned *seed, unsigned n)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) % n;
+}
+
+/* Most conditions on a few keys (so that they share keyed groups, value
+ * tables and checks), some on many (so that the key set is walked). */
+static unsigned
+diff_key(unsigned *seed)
+{
+	return diff_rand(seed, 6) != 0 ? diff_rand(seed, 4) : diff_rand(seed, 70);
+}
+
+static size_t
+diff_atom(char *out, size_t cap, unsigned *seed)
+{
+	unsigned k = diff_key(seed), v = diff_rand(seed, 8);
+
+	switch (diff_rand(seed, 10)) {
+	case 0:
+	case 1:
+		return (size_t)snprintf(out, cap, "this[\"k%u\"] == \"val-%u\"", k, v);
+	case 2:
+		return (size_t)snprintf(out, cap,
+		    "this[\"k%u\"] in (\"val-%u\", \"val-%u\", \"val-%u\")", k, v,
+		    (v + 3) % 8, (v + 5) % 8);
+	case 3:
+		return (size_t)snprintf(out, cap, "this[\"k%u\"] contains \"l-%u\"", k, v);
+	case 4:
+		return (size_t)snprintf(out, cap, "this[\"k%u\"] != \"val-%u\"", k, v);
+	case 5:
+		return (size_t)snprintf(out, cap, "this[\"l[*].v\"] == \"val-%u\"", v);
+	case 6:
+		return (size_t)snprintf(out, cap, "this[\"k%u\"].startsWith(\"val-%u\")", k, v);
+	case 7:
+		return (size_t)snprintf(out, cap, "this[\"k%u\"] == this[\"k%u\"]", k, diff_key(seed));
+	case 8:
+		return (size_t)snprintf(out, cap, "this[\"k%u\"] matches \"val-[0-%u]\"", k, v);
+	default:
+		return (size_t)snprintf(out, cap, "(this[\"k%u\"] == \"val-%u\" || this[\"k%u\"] == %u)",
+		    k, v, diff_key(seed), v);
+	}
+}
+
+/* Rule i, named name (a buffer of 40). */
+static size_t
+diff_rule(char *out, size_t cap, unsigned *seed, unsigned i, char *name)
+{
+	static const char *const routes[] = { "*", "ec2.amazonaws.com", "s3.amazonaws.com" };
+	unsigned natoms = 1 + diff_rand(seed, 3), a;
+	size_t n;
+
+	snprintf(name, 40, "%s: r%u", routes[diff_rand(seed, 3)], i);
+	n = (size_t)snprintf(out, cap, "rule \"%s\" salience %u when $m : Map(",
+	    name, diff_rand(seed, 4));
+	if (diff_rand(seed, 4) == 0)
+		n += (size_t)snprintf(out + n, cap - n, "this[\"eventName\"] == \"E%u\" && ",
+		    diff_rand(seed, 3));
+	for (a = 0; a < natoms; a++) {
+		if (a > 0)
+			n += (size_t)snprintf(out + n, cap - n, diff_rand(seed, 2) ? " && " : ", ");
+		n += diff_atom(out + n, cap - n, seed);
+	}
+	return n + (size_t)snprintf(out + n, cap - n, ") " REPORT);
+}
+
+static void
+diff_event(char *out, size_t cap, unsigned *seed)
+{
+	static const char *const sources[] = { "ec2.amazonaws.com", "s3.amazonaws.com", "iam.amazonaws.com" };
+	unsigned k, e, nl = diff_rand(seed, 4);
+	size_t n;
+
+	n = (size_t)snprintf(out, cap, "{\"eventSource\":\"%s\",\"eventName\":\"E%u\"",
+	    sources[diff_rand(seed, 3)], diff_rand(seed, 3));
+	for (k = 0; k < 70; k++) {
+		if (diff_rand(seed, k < 6 ? 4 : 8) == 0)
+			continue;	/* missing */
+		switch (diff_rand(seed, 12)) {
+		case 0:
+			n += (size_t)snprintf(out + n, cap - n, ",\"k%u\":%u", k, diff_rand(seed, 8));
+			break;
+		case 1:
+			n += (size_t)snprintf(out + n, cap - n, ",\"k%u\":null", k);
+			break;
+		default:
+			n += (size_t)snprintf(out + n, cap - n, ",\"k%u\":\"val-%u%s\"", k,
+			    diff_rand(seed, 8), diff_rand(seed, 3) == 0 ? "-tail" : "");
+		}
+	}
+	n += (size_t)snprintf(out + n, cap - n, ",\"l\":[");
+	for (e = 0; e < nl; e++)
+		n += (size_t)snprintf(out + n, cap - n, "%s{\"v\":\"val-%u\"}", e ? "," : "",
+		    diff_rand(seed, 8));
+	snprintf(out + n, cap - n, "]}");
+}
+
+/*
+ * Every rule fires, through the whole index of a few hundred rules (value
+ * tables, checks, needles, "[*]" keys, the key set's walk), on exactly the
+ * events where it fires when it is the only rule loaded.
+ */
+static void
+index_agrees_with_rules_alone(void)
+{
+	size_t cap = DIFF_RULES * 400, n = 0, i, j, mismatches = 0;
+	char *text = malloc(cap), *one = malloc(1024);
+	char *events = malloc((size_t)DIFF_EVENTS * 8192);
+	char (*names)[40] = calloc(DIFF_RULES, sizeof(*names));
+	unsigned char *fired = calloc((size_t)DIFF_RULES * DIFF_EVENTS, 1);
+	unsigned seed = 7, rseed;
+	struct rig all, alone;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text && one && events && names && fired);
+	n += (size_t)snprintf(text + n, cap - n, HEAD);
+	for (j = 0; j < DIFF_EVENTS; j++)
+		diff_event(events + j * 8192, 8192, &seed);
+	for (i = 0; i < DIFF_RULES; i++) {
+		rseed = seed;
+		n += diff_rule(text + n, cap - n, &seed, (unsigned)i, names[i]);
+		/* The same rule alone: its firings are the reference. */
+		j = (size_t)snprintf(one, 1024, HEAD);
+		diff_rule(one + j, 1024 - j, &rseed, (unsigned)i, names[i]);
+		load_ok(&alone, one);
+		for (j = 0; j < DIFF_EVENTS; j++) {
+			rig_eval(&alone, events + j * 8192);
+			fired[i * DIFF_EVENTS + j] = alone.fh.nalerts > 0;
+		}
+		rig_teardown(&alone);
+	}
+	CU_ASSERT_FATAL(n < cap);
+	load_ok(&all, text);
+	for (j = 0; j < DIFF_EVENTS; j++) {
+		rig_eval(&all, events + j * 8192);
+		for (i = 0; i < DIFF_RULES; i++) {
+			if ((fake_host_fired(&all.fh, names[i]) > 0) !=
+			    fired[i * DIFF_EVENTS + j] && mismatches++ < 5)
+				fprintf(stderr, "%s, event %zu: %s\n", names[i],
+				    j, events + j * 8192);
+		}
+	}
+	CU_ASSERT_EQUAL(mismatches, 0);
+	rig_teardown(&all);
+	free(fired);
+	free(names);
+	free(events);
+	free(one);
+	free(text);
+}
+
 static void
 salience_orders_firing(void)
 {
@@ -784,6 +945,7 @@ static CU_TestInfo engine_tests[] = {
 	CE_TEST(key_index_keeps_salience),
 	CE_TEST(key_index_skips_rules_that_cannot_match),
 	CE_TEST(keys_fetched_in_one_walk),
+	CE_TEST(index_agrees_with_rules_alone),
 	CE_TEST(salience_orders_firing),
 	CE_TEST(activation_group_fires_first_only),
 	CE_TEST(dates_bound_when_rules_fire),

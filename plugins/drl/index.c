@@ -106,7 +106,7 @@ set_clear(struct drl_set *s)
 		free(k->lists);
 	}
 	free(s->keyed);
-	free(s->vslots);
+	free(s->pool);
 	list_free(&s->plain);
 	list_free(&s->build);
 	memset(s, 0, sizeof(*s));
@@ -422,58 +422,165 @@ vslot_cap(const struct drl_strmap *m)
 	return m->n > 0 ? cap : 0;
 }
 
-/* The group is complete: put what a look-up reads in k itself, its values
- * in the table tab (vslot_cap() slots, zeroed). */
+/*
+ * A set's pool: what a look-up reads beyond the keyed groups' lines (the
+ * value tables, the posts they lead to, the posts' checks, the needles,
+ * their byte pairs and texts), copied into one block in the order the
+ * groups are visited.  Built in lists one allocation at a time, these lay
+ * all over the heap; an event reads a few of them in each of dozens of
+ * groups, and events of the same source and name read the same ones.
+ * Two passes: with base NULL, pool_take() only counts.
+ */
+struct pool {
+	char	*base;
+	size_t	 at;
+};
+
+static void *
+pool_take(struct pool *pl, size_t n, size_t align)
+{
+	void *r;
+
+	pl->at = (pl->at + align - 1) & ~(align - 1);
+	r = pl->base != NULL ? pl->base + pl->at : NULL;
+	pl->at += n;
+	return r;
+}
+
+/* The checks of post src (and their hashes) in the pool, for its copy dst
+ * (NULL while counting). */
 static void
-keyed_single(struct drl_keyed *k, struct drl_vslot *tab)
+place_checks(struct pool *pl, const struct drl_post *src, struct drl_post *dst)
+{
+	struct drl_check *c;
+	uint64_t *h;
+	unsigned i;
+
+	if (src->nchecks == 0)
+		return;
+	c = pool_take(pl, src->nchecks * sizeof(*c), 32);
+	if (dst != NULL) {
+		memcpy(c, src->checks, src->nchecks * sizeof(*c));
+		dst->checks = c;
+	}
+	for (i = 0; i < src->nchecks; i++) {
+		if (src->checks[i].nvals <= 1)
+			continue;
+		h = pool_take(pl, src->checks[i].nvals * sizeof(*h), 8);
+		if (dst != NULL) {
+			memcpy(h, src->checks[i].hashes,
+			    src->checks[i].nvals * sizeof(*h));
+			c[i].hashes = h;
+		}
+	}
+}
+
+/* Posts v[0..n) in the pool (NULL while counting), each followed by its
+ * checks. */
+static const struct drl_post *
+place_posts(struct pool *pl, const struct drl_post *v, size_t n)
+{
+	struct drl_post *to = pool_take(pl, n * sizeof(*to), 32);
+	size_t i;
+
+	if (to != NULL)
+		memcpy(to, v, n * sizeof(*to));
+	for (i = 0; i < n; i++)
+		place_checks(pl, &v[i], to != NULL ? &to[i] : NULL);
+	return to;
+}
+
+/* k's needles, their byte pairs and texts in the pool. */
+static void
+place_needles(struct pool *pl, struct drl_keyed *k)
+{
+	const struct drl_keyed_lists *kl = k->lists;
+	struct drl_needle *nd;
+	struct drl_sig *sg;
+	char *text;
+	size_t i;
+
+	if (kl->nneedles == 0)
+		return;
+	sg = pool_take(pl, kl->nneedles * sizeof(*sg), 32);
+	nd = pool_take(pl, kl->nneedles * sizeof(*nd), 32);
+	if (pl->base != NULL) {
+		memcpy(sg, kl->sigs, kl->nneedles * sizeof(*sg));
+		memcpy(nd, kl->needles, kl->nneedles * sizeof(*nd));
+		k->sigs = sg;
+		k->needles = nd;
+	}
+	for (i = 0; i < kl->nneedles; i++) {
+		text = pool_take(pl, kl->needles[i].len + 1, 1);
+		place_checks(pl, &kl->needles[i].post, nd != NULL ? &nd[i].post : NULL);
+		if (text != NULL) {
+			memcpy(text, kl->needles[i].text, kl->needles[i].len + 1);
+			nd[i].text = text;
+		}
+	}
+}
+
+/* The group is complete: put what a look-up reads in k itself, and the
+ * rest in the pool (k is left alone while counting). */
+static void
+keyed_place(struct drl_keyed *k, struct pool *pl)
 {
 	const struct drl_strmap *m = &k->lists->byvalue;
 	const struct drl_rulelist *l;
+	const struct drl_post *v;
 	size_t cap = vslot_cap(m), i, j;
+	struct drl_vslot *tab;
 
-	k->strings = k->lists->strings.n > 0;
-	k->loose = k->lists->loose.n > 0;
-	k->nneedles = k->lists->nneedles & ((1u << 29) - 1);
-	k->sigs = k->lists->sigs;
-	k->needles = k->lists->needles;
-	k->vals = cap > 0 ? tab : NULL;
-	k->mask = cap > 0 ? (uint32_t)(cap - 1) : 0;
+	tab = pool_take(pl, cap * sizeof(*tab), 64);
+	if (tab != NULL) {
+		k->strings = k->lists->strings.n > 0;
+		k->loose = k->lists->loose.n > 0;
+		k->nneedles = k->lists->nneedles & ((1u << 29) - 1);
+		k->vals = cap > 0 ? tab : NULL;
+		k->mask = cap > 0 ? (uint32_t)(cap - 1) : 0;
+	}
 	for (i = 0; i < m->cap; i++) {
 		if (m->slots[i].key == NULL)
 			continue;
 		l = m->slots[i].value;
+		v = place_posts(pl, l->v, l->n);
+		if (tab == NULL)
+			continue;
 		for (j = m->slots[i].hash & k->mask; tab[j].v != NULL;
 		    j = (j + 1) & k->mask)
 			;
 		tab[j].hash = m->slots[i].hash;
-		tab[j].v = l->v;
+		tab[j].v = v;
 		tab[j].n = l->n;
 		if (cap == 1)
 			k->one_hash = m->slots[i].hash;
 		else
 			k->one_hash |= 1ull << (m->slots[i].hash >> 58);
 	}
+	place_needles(pl, k);
 }
 
-/* The groups are complete: each on a cache line of its own, their value
- * tables in one block after them. */
+/* The groups are complete: each on a cache line of its own, what they
+ * lead to in the set's pool. */
 static int
 keyed_settle(struct drl_set *s)
 {
-	size_t j, nslots = 0, at = 0;
+	struct pool pl = { NULL, 0 };
+	size_t j;
 	void *v;
 
 	if (s->nkeyed == 0)
 		return 0;
 	for (j = 0; j < s->nkeyed; j++)
-		nslots += vslot_cap(&s->keyed[j].lists->byvalue);
-	if (nslots > 0 &&
-	    (s->vslots = calloc(nslots, sizeof(*s->vslots))) == NULL)
+		keyed_place(&s->keyed[j], &pl);
+	if (posix_memalign(&v, 64, pl.at ? pl.at : 1) != 0)
 		return -ENOMEM;
-	for (j = 0; j < s->nkeyed; j++) {
-		keyed_single(&s->keyed[j], s->vslots + at);
-		at += vslot_cap(&s->keyed[j].lists->byvalue);
-	}
+	memset(v, 0, pl.at);
+	s->pool = v;
+	pl.base = v;
+	pl.at = 0;
+	for (j = 0; j < s->nkeyed; j++)
+		keyed_place(&s->keyed[j], &pl);
 	if (posix_memalign(&v, 64, s->nkeyed * sizeof(*s->keyed)) != 0)
 		return -ENOMEM;
 	memcpy(v, s->keyed, s->nkeyed * sizeof(*s->keyed));

@@ -139,9 +139,9 @@ struct drl_keyed {
 						 * are turned away without
 						 * touching the table */
 	const struct drl_vslot	*vals;		/* mask + 1 slots (in the set's
-						 * block), or NULL: no value */
-	const struct drl_sig	*sigs;		/* lists->sigs */
-	const struct drl_needle	*needles;	/* lists->needles */
+						 * pool), or NULL: no value */
+	const struct drl_sig	*sigs;		/* nneedles, in the set's pool */
+	const struct drl_needle	*needles;	/* the same, beside them */
 	struct drl_keyed_lists	*lists;		/* owned */
 	uint32_t		 mask;
 };
@@ -153,8 +153,8 @@ struct drl_set {
 	struct drl_keyed	*keyed;		/* an array: one pass over it,
 						 * in memory order, per event */
 	size_t			 nkeyed, capkeyed;
-	struct drl_vslot	*vslots;	/* the keyed groups' vals, one
-						 * block */
+	void			*pool;		/* what the keyed groups lead
+						 * to, one block (index.c) */
 	struct drl_rulelist	 build;		/* every rule, while building */
 };
 

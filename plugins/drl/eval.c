@@ -141,8 +141,9 @@ fetch_slow(struct eval *e, unsigned slot, unsigned id)
 	return s != NULL ? s : &e->vals[CACHE_VALUES];
 }
 
-/* The value of key k (id: k->id, which the index keeps at hand so that a
- * value already fetched costs no look at k), valid until the next fetch. */
+/* The value of the key whose id is id (the index keeps ids at hand, so a
+ * value already fetched costs no look at the key), valid until the next
+ * fetch. */
 static inline struct drl_seen *
 fetch_seen(struct eval *e, unsigned id)
 {

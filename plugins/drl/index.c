@@ -447,31 +447,38 @@ pool_take(struct pool *pl, size_t n, size_t align)
 	return r;
 }
 
+/* A copy of src[0..n) in the pool (NULL while counting). */
+static void *
+pool_dup(struct pool *pl, const void *src, size_t n, size_t align)
+{
+	void *r = pool_take(pl, n, align);
+
+	if (r != NULL && n > 0)
+		memcpy(r, src, n);
+	return r;
+}
+
 /* The checks of post src (and their hashes) in the pool, for its copy dst
  * (NULL while counting). */
 static void
 place_checks(struct pool *pl, const struct drl_post *src, struct drl_post *dst)
 {
 	struct drl_check *c;
-	uint64_t *h;
+	const uint64_t *h;
 	unsigned i;
 
 	if (src->nchecks == 0)
 		return;
-	c = pool_take(pl, src->nchecks * sizeof(*c), 32);
-	if (dst != NULL) {
-		memcpy(c, src->checks, src->nchecks * sizeof(*c));
+	c = pool_dup(pl, src->checks, src->nchecks * sizeof(*c), 32);
+	if (dst != NULL)
 		dst->checks = c;
-	}
 	for (i = 0; i < src->nchecks; i++) {
 		if (src->checks[i].nvals <= 1)
 			continue;
-		h = pool_take(pl, src->checks[i].nvals * sizeof(*h), 8);
-		if (dst != NULL) {
-			memcpy(h, src->checks[i].hashes,
-			    src->checks[i].nvals * sizeof(*h));
+		h = pool_dup(pl, src->checks[i].hashes,
+		    src->checks[i].nvals * sizeof(*h), 8);
+		if (c != NULL)
 			c[i].hashes = h;
-		}
 	}
 }
 
@@ -480,11 +487,9 @@ place_checks(struct pool *pl, const struct drl_post *src, struct drl_post *dst)
 static const struct drl_post *
 place_posts(struct pool *pl, const struct drl_post *v, size_t n)
 {
-	struct drl_post *to = pool_take(pl, n * sizeof(*to), 32);
+	struct drl_post *to = pool_dup(pl, v, n * sizeof(*to), 32);
 	size_t i;
 
-	if (to != NULL)
-		memcpy(to, v, n * sizeof(*to));
 	for (i = 0; i < n; i++)
 		place_checks(pl, &v[i], to != NULL ? &to[i] : NULL);
 	return to;
@@ -495,28 +500,24 @@ static void
 place_needles(struct pool *pl, struct drl_keyed *k)
 {
 	const struct drl_keyed_lists *kl = k->lists;
+	const struct drl_sig *sg;
 	struct drl_needle *nd;
-	struct drl_sig *sg;
-	char *text;
+	const char *text;
 	size_t i;
 
 	if (kl->nneedles == 0)
 		return;
-	sg = pool_take(pl, kl->nneedles * sizeof(*sg), 32);
-	nd = pool_take(pl, kl->nneedles * sizeof(*nd), 32);
-	if (pl->base != NULL) {
-		memcpy(sg, kl->sigs, kl->nneedles * sizeof(*sg));
-		memcpy(nd, kl->needles, kl->nneedles * sizeof(*nd));
+	sg = pool_dup(pl, kl->sigs, kl->nneedles * sizeof(*sg), 32);
+	nd = pool_dup(pl, kl->needles, kl->nneedles * sizeof(*nd), 32);
+	if (nd != NULL) {
 		k->sigs = sg;
 		k->needles = nd;
 	}
 	for (i = 0; i < kl->nneedles; i++) {
-		text = pool_take(pl, kl->needles[i].len + 1, 1);
+		text = pool_dup(pl, kl->needles[i].text, kl->needles[i].len + 1, 1);
 		place_checks(pl, &kl->needles[i].post, nd != NULL ? &nd[i].post : NULL);
-		if (text != NULL) {
-			memcpy(text, kl->needles[i].text, kl->needles[i].len + 1);
+		if (nd != NULL)
 			nd[i].text = text;
-		}
 	}
 }
 
